@@ -1,0 +1,1 @@
+//! The MQTT 3.1.1 + 5.0 packet codec.

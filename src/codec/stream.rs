@@ -1,0 +1,131 @@
+//! Streaming decode: bytes arrive in arbitrary chunks, packets come out whole.
+
+use super::error::DecodeError;
+use super::packet::{check_header, decode_packet, HeaderCheck, Packet};
+use super::reason::PacketType;
+use super::types::ProtocolVersion;
+use super::wire::{Reader, VARINT_MAX};
+use bytes::{Bytes, BytesMut};
+
+/// The largest packet MQTT can express: a 5-byte fixed header and the maximum
+/// Remaining Length.
+pub const MAX_PACKET_SIZE: usize = 5 + VARINT_MAX as usize;
+
+/// Turns a stream of bytes into packets.
+///
+/// Feed it whatever arrives ([`Decoder::feed`]); then call [`Decoder::next`]
+/// until it returns `Ok(None)`, meaning it needs more bytes. A packet larger
+/// than the maximum is refused from its fixed header alone, before its body is
+/// buffered. After an error the stream cannot be resynchronised: the decoder
+/// keeps returning that error and drops whatever it is fed.
+#[derive(Debug)]
+pub struct Decoder {
+    buf: BytesMut,
+    version: Option<ProtocolVersion>,
+    max_packet_size: usize,
+    failed: Option<DecodeError>,
+}
+
+impl Decoder {
+    /// A decoder for a connection whose version is known (a client's).
+    pub fn new(version: ProtocolVersion) -> Self {
+        Decoder {
+            buf: BytesMut::new(),
+            version: Some(version),
+            max_packet_size: MAX_PACKET_SIZE,
+            failed: None,
+        }
+    }
+
+    /// A decoder for the server side: the first packet must be CONNECT
+    /// [MQTT-3.1.0-1], and it sets the version of the rest.
+    pub fn server() -> Self {
+        Decoder {
+            version: None,
+            ..Decoder::new(ProtocolVersion::V5)
+        }
+    }
+
+    /// Sets the largest packet accepted, in bytes (the whole packet).
+    pub fn with_max_packet_size(mut self, max: usize) -> Self {
+        self.max_packet_size = max.min(MAX_PACKET_SIZE);
+        self
+    }
+
+    /// Changes the largest packet accepted.
+    pub fn set_max_packet_size(&mut self, max: usize) {
+        self.max_packet_size = max.min(MAX_PACKET_SIZE);
+    }
+
+    /// The protocol version, once known.
+    pub fn version(&self) -> Option<ProtocolVersion> {
+        self.version
+    }
+
+    /// Sets the protocol version (a client learns it is the one it asked for).
+    pub fn set_version(&mut self, v: ProtocolVersion) {
+        self.version = Some(v);
+    }
+
+    /// Bytes received but not yet decoded.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Appends received bytes.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        if self.failed.is_none() {
+            self.buf.extend_from_slice(bytes);
+        }
+    }
+
+    /// The next whole packet, `Ok(None)` when more bytes are needed.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Result<Option<Packet>, DecodeError> {
+        Ok(self.next_frame()?.map(|(p, _)| p))
+    }
+
+    /// The next whole packet with its bytes (for inspectors), `Ok(None)` when more are needed.
+    pub fn next_frame(&mut self) -> Result<Option<(Packet, Bytes)>, DecodeError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        match self.try_next() {
+            Ok(p) => Ok(p),
+            Err(e) => {
+                self.failed = Some(e.clone());
+                self.buf = BytesMut::new();
+                Err(e)
+            }
+        }
+    }
+
+    fn try_next(&mut self) -> Result<Option<(Packet, Bytes)>, DecodeError> {
+        let h = match check_header(&self.buf, self.max_packet_size)? {
+            HeaderCheck::NeedMore(_) => return Ok(None),
+            HeaderCheck::Complete(h) => h,
+        };
+        let version = match self.version {
+            Some(v) => v,
+            None => {
+                let kind = PacketType::from_nibble(h.byte1 >> 4);
+                if kind != Some(PacketType::Connect) {
+                    return Err(match kind {
+                        Some(k) => DecodeError::FirstPacketNotConnect(k),
+                        None => DecodeError::ReservedPacketType(h.byte1 >> 4),
+                    });
+                }
+                ProtocolVersion::V5
+            }
+        };
+        let frame = self.buf.split_to(h.packet_len()).freeze();
+        let mut r = Reader::new(&frame, None);
+        let packet = decode_packet(&mut r, version)?;
+        if let Packet::Connect(c) = &packet {
+            if self.version.is_none() {
+                self.version = Some(c.protocol);
+            }
+        }
+        Ok(Some((packet, frame)))
+    }
+}

@@ -1,6 +1,12 @@
 //! The JavaScript API (wasm-bindgen). The only layer that knows about the browser.
 use wasm_bindgen::prelude::*;
 
+mod codec;
+mod from_js;
+mod shape;
+
+pub use codec::{annotate, decode, encode, reason_code_name, Parser};
+
 /// The version of this package.
 #[wasm_bindgen]
 pub fn version() -> String {

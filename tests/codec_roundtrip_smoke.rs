@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! A first round trip of each packet type through the codec, both versions.
 use bytes::Bytes;
 use mqtt_lab::codec::*;

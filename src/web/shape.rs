@@ -98,7 +98,7 @@ pub(crate) fn props_to_js(p: &Properties) -> Option<Object> {
         ("receiveMaximum", n16(p.receive_maximum)),
         ("topicAliasMaximum", n16(p.topic_alias_maximum)),
         ("topicAlias", n16(p.topic_alias)),
-        ("maximumQoS", p.maximum_qos.map(|v| JsValue::from(v))),
+        ("maximumQoS", p.maximum_qos.map(JsValue::from)),
         ("retainAvailable", b(p.retain_available)),
         ("maximumPacketSize", n(p.maximum_packet_size)),
         (

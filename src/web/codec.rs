@@ -187,7 +187,12 @@ impl Parser {
         self.data.clear();
         let others = Array::new();
         let new_topics = Array::new();
-        let mut topic_base = self.topics.len() as u32;
+        // The table only starts over between batches, so that every id in one
+        // batch refers to the same table; it may pass the limit by one batch.
+        if self.topics.len() >= TOPIC_TABLE_MAX {
+            self.topics.clear();
+        }
+        let topic_base = self.topics.len() as u32;
         let mut count = 0u32;
         while let Some(p) = self.next()? {
             count += 1;
@@ -196,14 +201,6 @@ impl Parser {
                     if m.properties.is_empty()
                         || !self.dec.version().is_some_and(|v| v.is_v5()) =>
                 {
-                    if self.topics.len() >= TOPIC_TABLE_MAX && !self.topics.contains_key(&m.topic) {
-                        // Start the table over; JavaScript does the same when topicBase is 0.
-                        self.topics.clear();
-                        while new_topics.length() > 0 {
-                            new_topics.pop();
-                        }
-                        topic_base = 0;
-                    }
                     let next_id = self.topics.len() as u32;
                     let id = match self.topics.get(&m.topic) {
                         Some(&id) => id,

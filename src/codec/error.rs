@@ -209,6 +209,11 @@ impl DecodeError {
                 ReasonCode::UNSUPPORTED_PROTOCOL_VERSION
             }
             WildcardInTopicName(_) => ReasonCode::TOPIC_NAME_INVALID,
+            // §3.3.4: a Topic Alias of 0 is answered with 0x94 Topic Alias invalid.
+            InvalidPropertyValue {
+                name: "Topic Alias",
+                ..
+            } => ReasonCode::TOPIC_ALIAS_INVALID,
             PacketTooLarge { .. } => ReasonCode::PACKET_TOO_LARGE,
             PayloadFormatInvalid => ReasonCode::PAYLOAD_FORMAT_INVALID,
             EmptyTopicName

@@ -124,6 +124,10 @@ impl Connect {
                 Properties::default()
             };
             let topic = r.string("Will Topic")?;
+            // The Will Topic is a Topic Name: [MQTT-4.7.3-1], [MQTT-3.3.2-2].
+            if topic.is_empty() {
+                return Err(DecodeError::EmptyTopicName);
+            }
             if topic.contains(['+', '#']) {
                 return Err(DecodeError::WildcardInTopicName(topic));
             }
@@ -172,6 +176,9 @@ impl Connect {
         check_len("Client Identifier", self.client_id.len())?;
         if let Some(w) = &self.will {
             check_len("Will Topic", w.topic.len())?;
+            if w.topic.is_empty() || w.topic.contains(['+', '#', '\0']) {
+                return Err(EncodeError::InvalidTopicName(w.topic.clone()));
+            }
             check_len("Will Payload", w.payload.len())?;
             w.properties.validate()?;
         }

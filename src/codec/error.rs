@@ -209,6 +209,11 @@ impl DecodeError {
                 ReasonCode::UNSUPPORTED_PROTOCOL_VERSION
             }
             WildcardInTopicName(_) => ReasonCode::TOPIC_NAME_INVALID,
+            // §3.3.4: a Topic Alias of 0 is answered with 0x94 Topic Alias invalid.
+            InvalidPropertyValue {
+                name: "Topic Alias",
+                ..
+            } => ReasonCode::TOPIC_ALIAS_INVALID,
             PacketTooLarge { .. } => ReasonCode::PACKET_TOO_LARGE,
             PayloadFormatInvalid => ReasonCode::PAYLOAD_FORMAT_INVALID,
             EmptyTopicName
@@ -219,6 +224,11 @@ impl DecodeError {
             | DuplicateProperty { .. }
             | InvalidPropertyValue { .. }
             | FirstPacketNotConnect(_) => ReasonCode::PROTOCOL_ERROR,
+            // 5.0 §3.8.3.1: a Maximum QoS of 3 in a subscription is a Protocol Error
+            // (QoS 3 in PUBLISH or the Will is a Malformed Packet).
+            InvalidQoS {
+                field: "Requested QoS",
+            } => ReasonCode::PROTOCOL_ERROR,
             _ => ReasonCode::MALFORMED_PACKET,
         }
     }
@@ -250,6 +260,9 @@ impl DecodeError {
             InvalidFlags { .. } => ("MQTT-2.2.2-2", "MQTT-2.1.3-1"),
             ReservedPacketType(_) => ("MQTT-2.2.1", "MQTT-2.1.2"),
             InvalidQoS { field } if field.starts_with("Will") => ("MQTT-3.1.2-14", "MQTT-3.1.2-12"),
+            InvalidQoS {
+                field: "Requested QoS",
+            } => ("MQTT-3-8.3-4", ""),
             InvalidQoS { .. } => ("MQTT-3.3.1-4", "MQTT-3.3.1-4"),
             DupWithQoS0 => ("MQTT-3.3.1-2", "MQTT-3.3.1-2"),
             WildcardInTopicName(_) => ("MQTT-3.3.2-2", "MQTT-3.3.2-2"),

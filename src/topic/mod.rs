@@ -1,1 +1,13 @@
-//! Topic names, topic filters and matching.
+//! Topic names, topic filters and matching (MQTT 3.1.1 §4.7, 5.0 §4.7-4.8): validation
+//! with plain-words errors, a level-by-level match explainer, the subscription trie
+//! ([`Router`]) with shared subscriptions, and the retained-message store.
+
+mod error;
+mod matching;
+mod validate;
+
+pub use error::{TopicError, TopicKind, MAX_TOPIC_LEN};
+pub use matching::{explain_match, topic_matches, LevelExplanation, MatchExplanation};
+pub use validate::{
+    parse_topic_filter, validate_topic_filter, validate_topic_name, ParsedFilter, SHARE_PREFIX,
+};

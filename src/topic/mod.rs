@@ -3,11 +3,17 @@
 //! ([`Router`]) with shared subscriptions, and the retained-message store.
 
 mod error;
+mod level_map;
 mod matching;
+mod shared;
+mod subscription;
+mod trie;
 mod validate;
 
 pub use error::{TopicError, TopicKind, MAX_TOPIC_LEN};
 pub use matching::{explain_match, topic_matches, LevelExplanation, MatchExplanation};
+pub use subscription::{Match, SubscribeOutcome, Subscription};
+pub use trie::Router;
 pub use validate::{
     parse_topic_filter, validate_topic_filter, validate_topic_name, ParsedFilter, SHARE_PREFIX,
 };

@@ -5,6 +5,7 @@
 mod error;
 mod level_map;
 mod matching;
+mod retained;
 mod shared;
 mod subscription;
 mod trie;
@@ -12,6 +13,7 @@ mod validate;
 
 pub use error::{TopicError, TopicKind, MAX_TOPIC_LEN};
 pub use matching::{explain_match, topic_matches, LevelExplanation, MatchExplanation};
+pub use retained::{RetainedError, RetainedLimit, RetainedLimits, RetainedSize, RetainedStore};
 pub use subscription::{Match, SubscribeOutcome, Subscription};
 pub use trie::Router;
 pub use validate::{

@@ -1,5 +1,6 @@
 //! Property tests: the matcher, the router and the retained store against the obvious
 //! split-and-compare matcher.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeSet;
 

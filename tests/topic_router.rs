@@ -224,7 +224,7 @@ fn shared_group_stays_fair_as_members_leave_and_join() {
     for c in 0..4u32 {
         r.subscribe(c, f, qos(QoS::AtMostOnce), None).unwrap();
     }
-    let mut deliver = |r: &mut Router<u32>, n: usize| {
+    let deliver = |r: &mut Router<u32>, n: usize| {
         let mut counts = std::collections::BTreeMap::new();
         for _ in 0..n {
             let m = r.matches("t");

@@ -32,12 +32,12 @@ fn filters() -> Vec<String> {
             _ => format!("building/{b}/floor/{f}/room/+/sensor/{s}"),
         });
     }
-    // 2,000 filters with '#'.
+    // 2,000 filters with '#': 100 whole buildings, the rest single rooms.
     for i in 0..2_000 {
-        let (b, f) = (i % 10, (i / 10) % 10);
-        out.push(match i % 2 {
-            0 => format!("building/{b}/floor/{f}/#"),
-            _ => format!("building/{b}/#"),
+        let (b, f, r) = (i % 10, (i / 10) % 10, (i / 100) % 30);
+        out.push(match i % 20 {
+            0 => format!("building/{b}/#"),
+            _ => format!("building/{b}/floor/{f}/room/{r}/#"),
         });
     }
     out

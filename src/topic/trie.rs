@@ -213,6 +213,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
         found.clear();
         picked.clear();
         let dollar = topic.starts_with('$');
+        let mut sources = 0;
         stack.push((ROOT, 0));
         while let Some((id, at)) = stack.pop() {
             let node = &nodes[id as usize];
@@ -220,9 +221,9 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
                 // The topic ended at this node: its own subscriptions match, and so do
                 // those of a `#` below it ("sport/#" matches "sport").
                 let hash = node.hash;
-                collect(&mut nodes[id as usize], found, picked);
+                sources += collect(&mut nodes[id as usize], found, picked);
                 if let Some(h) = hash {
-                    collect(&mut nodes[h as usize], found, picked);
+                    sources += collect(&mut nodes[h as usize], found, picked);
                 }
                 continue;
             }
@@ -240,11 +241,13 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
                     stack.push((plus, next));
                 }
                 if let Some(h) = node.hash {
-                    collect(&mut nodes[h as usize], found, picked);
+                    sources += collect(&mut nodes[h as usize], found, picked);
                 }
             }
         }
-        if found.len() > 1 {
+        // Each node's list is sorted by client already; only lists from several nodes
+        // need sorting to bring a client's subscriptions together.
+        if sources > 1 {
             found.sort_unstable_by_key(|(c, _)| *c);
         }
         for &(client, entry) in found.iter() {
@@ -375,17 +378,18 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
 }
 
 /// Adds a node's ordinary subscriptions to `found` and one member of each of its
-/// shared groups to `picked`.
+/// shared groups to `picked`; returns 1 if it added ordinary subscriptions.
 #[inline]
 fn collect<C: Copy + Eq>(
     node: &mut Node<C>,
     found: &mut Vec<(C, Entry)>,
     picked: &mut Vec<(C, Entry)>,
-) {
+) -> usize {
     found.extend_from_slice(&node.subs);
     for group in &mut node.shared {
         picked.extend(group.pick());
     }
+    usize::from(!node.subs.is_empty())
 }
 
 #[cfg(test)]

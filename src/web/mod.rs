@@ -1,5 +1,6 @@
 //! The JavaScript API (wasm-bindgen). The only layer that knows about the browser.
 use wasm_bindgen::prelude::*;
+pub mod topic;
 
 mod codec;
 mod from_js;

@@ -1,0 +1,135 @@
+//! Router benchmarks: 100,000 subscriptions (90% exact, 8% `+`, 2% `#`), match
+//! throughput over 1,000 fixed topics, and the cost of subscribe + unsubscribe.
+//!
+//! The workload is built by formula, not by a random generator, so
+//! `benches/topic_node.mjs` builds exactly the same one for the wasm-vs-qlobber run.
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use mqtt_lab::codec::SubscriptionOptions;
+use mqtt_lab::topic::{Match, Router};
+use std::hint::black_box;
+use std::time::Duration;
+
+/// The 100,000 filters; subscription `i` belongs to client `i`.
+fn filters() -> Vec<String> {
+    let mut out = Vec::with_capacity(100_000);
+    // 90,000 exact filters: every building/floor/room/sensor combination.
+    for b in 0..10 {
+        for f in 0..10 {
+            for r in 0..30 {
+                for s in 0..30 {
+                    out.push(format!("building/{b}/floor/{f}/room/{r}/sensor/{s}"));
+                }
+            }
+        }
+    }
+    // 8,000 filters with '+'.
+    for i in 0..8_000 {
+        let (b, f, r, s) = (i % 10, (i / 10) % 10, (i / 100) % 30, (i / 7) % 30);
+        out.push(match i % 3 {
+            0 => format!("building/{b}/floor/+/room/{r}/sensor/{s}"),
+            1 => format!("building/+/floor/{f}/room/{r}/sensor/+"),
+            _ => format!("building/{b}/floor/{f}/room/+/sensor/{s}"),
+        });
+    }
+    // 2,000 filters with '#': 100 whole buildings, the rest single rooms.
+    for i in 0..2_000 {
+        let (b, f, r) = (i % 10, (i / 10) % 10, (i / 100) % 30);
+        out.push(match i % 20 {
+            0 => format!("building/{b}/#"),
+            _ => format!("building/{b}/floor/{f}/room/{r}/#"),
+        });
+    }
+    out
+}
+
+/// 1,000 topics; buildings 10 and 11, floor 10 and rooms/sensors 30 are not
+/// subscribed exactly, so some topics match only wildcards or nothing.
+fn topics() -> Vec<String> {
+    (0..1_000)
+        .map(|k| {
+            let (b, f, r, s) = (k % 12, (k * 3) % 11, (k * 7) % 31, (k * 13) % 31);
+            format!("building/{b}/floor/{f}/room/{r}/sensor/{s}")
+        })
+        .collect()
+}
+
+fn router() -> Router<u32> {
+    let mut r = Router::new();
+    for (i, f) in filters().iter().enumerate() {
+        r.subscribe(i as u32, f, SubscriptionOptions::default(), None)
+            .unwrap();
+    }
+    r
+}
+
+fn bench(c: &mut Criterion) {
+    let mut r = router();
+    let topics = topics();
+    let mut out: Vec<Match<u32>> = Vec::new();
+    let total: usize = topics
+        .iter()
+        .map(|t| {
+            r.matches_into(t, &mut out);
+            out.len()
+        })
+        .sum();
+    eprintln!(
+        "{} subscriptions, {} nodes; 1,000 topics give {total} matches",
+        r.subscription_count(),
+        r.node_count()
+    );
+
+    let mut g = c.benchmark_group("router_100k");
+    g.throughput(Throughput::Elements(topics.len() as u64));
+    g.bench_function("match_1000_topics", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for t in &topics {
+                r.matches_into(black_box(t), &mut out);
+                n += out.len();
+            }
+            n
+        })
+    });
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("subscribe_then_unsubscribe", |b| {
+        let mut i = 0u32;
+        b.iter(|| {
+            i = i.wrapping_add(1);
+            let f = "building/3/floor/+/room/7/sensor/new";
+            r.subscribe(200_000 + i % 64, f, SubscriptionOptions::default(), None)
+                .unwrap();
+            r.unsubscribe(200_000 + i % 64, f)
+        })
+    });
+    g.finish();
+
+    let filters = filters();
+    let mut g = c.benchmark_group("router_build");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(filters.len() as u64));
+    g.bench_function("subscribe_100k", |b| {
+        b.iter_batched(
+            Router::<u32>::new,
+            |mut r| {
+                for (i, f) in filters.iter().enumerate() {
+                    r.subscribe(i as u32, f, SubscriptionOptions::default(), None)
+                        .unwrap();
+                }
+                r
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    targets = bench
+}
+criterion_main!(benches);

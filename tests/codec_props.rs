@@ -105,8 +105,9 @@ fn any_properties() -> impl Strategy<Value = Properties> {
         session_expiry_interval: a.6,
         assigned_client_identifier: a.7,
         server_keep_alive: a.8,
+        // Authentication Data only comes with a method (5.0 §3.1.2.11.10).
+        authentication_data: b.0.filter(|_| a.9.is_some()),
         authentication_method: a.9,
-        authentication_data: b.0,
         request_problem_information: b.1,
         will_delay_interval: b.2,
         request_response_information: b.3,
@@ -358,7 +359,8 @@ fn packet(v: ProtocolVersion) -> BoxedStrategy<Packet> {
     )
         .prop_map(|(session_present, reason_code, properties)| {
             Packet::ConnAck(ConnAck {
-                session_present,
+                // A refusal never says a session is present [MQTT-3.2.2-4] / [MQTT-3.2.2-6].
+                session_present: session_present && reason_code.0 == 0,
                 reason_code,
                 properties,
             })

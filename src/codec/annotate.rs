@@ -29,6 +29,12 @@ pub struct Field {
 pub struct AnnotatedError {
     /// The offset at which the decoder stopped.
     pub offset: usize,
+    /// The first byte at fault (the start of the field that broke a rule, or of
+    /// the bytes left over).
+    pub start: usize,
+    /// One past the last byte at fault (for a packet that ends too early, the
+    /// end of what there is).
+    pub end: usize,
     /// What was wrong.
     pub error: DecodeError,
 }
@@ -48,17 +54,30 @@ pub struct Annotation {
 pub fn annotate(bytes: &[u8], version: ProtocolVersion) -> Annotation {
     let bytes = Bytes::copy_from_slice(bytes);
     let mut fields = Vec::new();
-    let (res, offset) = decode_traced(&bytes, version, &mut fields);
+    let (res, offset, last_start) = decode_traced(&bytes, version, &mut fields);
     match res {
         Ok(p) => Annotation {
             fields,
             packet: Some(p),
             error: None,
         },
-        Err(error) => Annotation {
-            fields,
-            packet: None,
-            error: Some(AnnotatedError { offset, error }),
-        },
+        Err(error) => {
+            let len = bytes.len();
+            let (start, end) = match &error {
+                DecodeError::Truncated { .. } => (last_start, len),
+                DecodeError::TrailingBytes { extra, .. } => (offset, (offset + extra).min(len)),
+                _ => (last_start, offset.max(last_start + 1).min(len.max(1))),
+            };
+            Annotation {
+                fields,
+                packet: None,
+                error: Some(AnnotatedError {
+                    offset,
+                    start,
+                    end,
+                    error,
+                }),
+            }
+        }
     }
 }

@@ -4,7 +4,7 @@ use super::error::{DecodeError, EncodeError};
 use super::properties::{Properties, PropertyContext};
 use super::reason::{PacketType, ReasonCode};
 use super::types::{ProtocolVersion, QoS};
-use super::wire::{check_len, put_prefixed, put_u16, Reader};
+use super::wire::{check_len, check_str, put_prefixed, put_u16, Reader};
 use bytes::Bytes;
 
 /// A client's request to open a session.
@@ -172,23 +172,27 @@ impl Connect {
         }
     }
 
+    /// Checks everything but the properties, which [`Packet::validate`] checks.
     pub(crate) fn validate(&self) -> Result<(), EncodeError> {
-        check_len("Client Identifier", self.client_id.len())?;
+        check_str("Client Identifier", &self.client_id)?;
         if let Some(w) = &self.will {
-            check_len("Will Topic", w.topic.len())?;
-            if w.topic.is_empty() || w.topic.contains(['+', '#', '\0']) {
+            check_str("Will Topic", &w.topic)?;
+            if w.topic.is_empty() || w.topic.contains(['+', '#']) {
                 return Err(EncodeError::InvalidTopicName(w.topic.clone()));
             }
             check_len("Will Payload", w.payload.len())?;
-            w.properties.validate()?;
         }
         if let Some(u) = &self.username {
-            check_len("User Name", u.len())?;
+            check_str("User Name", u)?;
         }
         if let Some(p) = &self.password {
             check_len("Password", p.len())?;
+            // [MQTT-3.1.2-22]: 3.1.1 has no password without a user name.
+            if self.username.is_none() && !self.protocol.is_v5() {
+                return Err(EncodeError::PasswordWithoutUsername);
+            }
         }
-        self.properties.validate()
+        Ok(())
     }
 
     pub(crate) fn body_len(&self) -> usize {
@@ -302,6 +306,10 @@ impl ConnAck {
                     code,
                 });
             }
+        }
+        // [MQTT-3.2.2-4] / [MQTT-3.2.2-6]: a refusal never says a session is present.
+        if flags & 1 != 0 && code.0 != 0 {
+            return Err(DecodeError::SessionPresentOnRefusal);
         }
         let properties = if version.is_v5() {
             Properties::decode(r, PropertyContext::ConnAck)?

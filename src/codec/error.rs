@@ -193,6 +193,15 @@ pub enum DecodeError {
         /// The limit.
         max: usize,
     },
+    /// A second CONNECT on a connection [MQTT-3.1.0-2].
+    #[error("a client may send CONNECT only once on a connection")]
+    SecondConnect,
+    /// CONNACK with Session Present set and a refusal code.
+    #[error("Session Present is set in a CONNACK that refuses the connection")]
+    SessionPresentOnRefusal,
+    /// Authentication Data with no Authentication Method (5.0 §3.1.2.11.10).
+    #[error("Authentication Data is present without an Authentication Method")]
+    AuthDataWithoutMethod,
     /// Payload Format Indicator 1 (UTF-8) with a payload that is not UTF-8.
     #[error(
         "the payload is marked as UTF-8 text (Payload Format Indicator 1) but is not valid UTF-8"
@@ -223,6 +232,9 @@ impl DecodeError {
             | NoLocalOnSharedSubscription { .. }
             | DuplicateProperty { .. }
             | InvalidPropertyValue { .. }
+            | SecondConnect
+            | SessionPresentOnRefusal
+            | AuthDataWithoutMethod
             | FirstPacketNotConnect(_) => ReasonCode::PROTOCOL_ERROR,
             // 5.0 §3.8.3.1: a Maximum QoS of 3 in a subscription is a Protocol Error
             // (QoS 3 in PUBLISH or the Will is a Malformed Packet).
@@ -281,6 +293,8 @@ impl DecodeError {
             NoLocalOnSharedSubscription { .. } => ("", "MQTT-3.8.3-4"),
             InvalidReasonCode { .. } => ("", "MQTT-3.14.2-1"),
             FirstPacketNotConnect(_) => ("MQTT-3.1.0-1", "MQTT-3.1.0-1"),
+            SecondConnect => ("MQTT-3.1.0-2", "MQTT-3.1.0-2"),
+            SessionPresentOnRefusal => ("MQTT-3.2.2-4", "MQTT-3.2.2-6"),
             PayloadFormatInvalid => ("", "MQTT-3.3.2-4"),
             _ => ("", ""),
         };
@@ -327,6 +341,50 @@ pub enum EncodeError {
         /// The packet type.
         packet: PacketType,
     },
+    /// A string holds U+0000, which MQTT forbids [MQTT-1.5.4-2].
+    #[error("{field} contains the null character U+0000, which MQTT forbids")]
+    NullCharacter {
+        /// The field.
+        field: &'static str,
+    },
+    /// A property that this packet may not carry.
+    #[error("the property {name} is not allowed in {packet}")]
+    PropertyNotAllowed {
+        /// The property.
+        name: &'static str,
+        /// Where it was put.
+        packet: &'static str,
+    },
+    /// A property value the protocol forbids (e.g. Receive Maximum 0).
+    #[error("the property {name} has the value {value}, which is not allowed: {why}")]
+    InvalidPropertyValue {
+        /// The property.
+        name: &'static str,
+        /// The value.
+        value: u32,
+        /// The rule it breaks.
+        why: &'static str,
+    },
+    /// A reason code this packet type does not allow.
+    #[error("{code} is not a valid reason code for {packet}")]
+    InvalidReasonCode {
+        /// The packet type.
+        packet: PacketType,
+        /// The code.
+        code: ReasonCode,
+    },
+    /// SUBACK or (5.0) UNSUBACK with no reason code.
+    #[error("{packet} needs one reason code for each topic filter")]
+    NoReasonCodes {
+        /// The packet type.
+        packet: PacketType,
+    },
+    /// A password without a user name, which MQTT 3.1.1 forbids [MQTT-3.1.2-22].
+    #[error("a password needs a user name in MQTT 3.1.1")]
+    PasswordWithoutUsername,
+    /// No Local on a shared subscription [MQTT-3.8.3-4].
+    #[error("No Local cannot be set on the shared subscription {0:?}")]
+    NoLocalOnSharedSubscription(String),
     /// A value does not fit its field (e.g. a Subscription Identifier over 268,435,455).
     #[error("{field} has the value {value}, which it cannot hold")]
     ValueOutOfRange {

@@ -180,38 +180,92 @@ impl Packet {
 
     /// Checks that the packet can be encoded in `version`.
     pub fn validate(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
+        use PropertyContext as Ctx;
         let v = self.effective_version(version);
+        let kind = self.packet_type();
+        let bad_code =
+            |code: ReasonCode| Err(EncodeError::InvalidReasonCode { packet: kind, code });
         match self {
             Packet::Connect(c) => c.validate()?,
             Packet::Publish(p) => p.validate(v)?,
-            Packet::Subscribe(s) => s.validate()?,
+            Packet::Subscribe(s) => s.validate(v)?,
             Packet::Unsubscribe(u) => u.validate()?,
             Packet::Auth(_) if !v.is_v5() => {
                 return Err(EncodeError::NotInVersion {
-                    packet: PacketType::Auth,
+                    packet: kind,
                     version: "MQTT 3.1.1",
                 })
             }
             Packet::PubAck(p) | Packet::PubRec(p) | Packet::PubRel(p) | Packet::PubComp(p)
                 if p.packet_id == 0 =>
             {
-                return Err(EncodeError::ZeroPacketId {
-                    packet: self.packet_type(),
-                })
+                return Err(EncodeError::ZeroPacketId { packet: kind })
+            }
+            Packet::SubAck(s) if s.packet_id == 0 => {
+                return Err(EncodeError::ZeroPacketId { packet: kind })
+            }
+            Packet::UnsubAck(s) if s.packet_id == 0 => {
+                return Err(EncodeError::ZeroPacketId { packet: kind })
+            }
+            Packet::SubAck(s) if s.reason_codes.is_empty() => {
+                return Err(EncodeError::NoReasonCodes { packet: kind })
+            }
+            Packet::UnsubAck(s) if s.reason_codes.is_empty() && v.is_v5() => {
+                return Err(EncodeError::NoReasonCodes { packet: kind })
             }
             _ => {}
         }
+        // Reason codes: the ones each packet allows, in the version's own set.
+        let codes: &[ReasonCode] = match self {
+            Packet::ConnAck(c) => core::slice::from_ref(&c.reason_code),
+            Packet::PubAck(p) | Packet::PubRec(p) | Packet::PubRel(p) | Packet::PubComp(p)
+                if v.is_v5() =>
+            {
+                core::slice::from_ref(&p.reason_code)
+            }
+            Packet::SubAck(s) => &s.reason_codes,
+            Packet::UnsubAck(s) if v.is_v5() => &s.reason_codes,
+            Packet::Disconnect(d) if v.is_v5() => core::slice::from_ref(&d.reason_code),
+            Packet::Auth(a) => core::slice::from_ref(&a.reason_code),
+            _ => &[],
+        };
+        for &code in codes {
+            let ok = match (v.is_v5(), kind) {
+                (true, _) => code.allowed_in(kind),
+                (false, PacketType::ConnAck) => code.0 <= 5,
+                (false, _) => matches!(code.0, 0 | 1 | 2 | 0x80),
+            };
+            if !ok {
+                return bad_code(code);
+            }
+        }
+        if let Packet::ConnAck(c) = self {
+            // [MQTT-3.2.2-4] / [MQTT-3.2.2-6]: a refusal never says a session is present.
+            if c.session_present && c.reason_code.0 != 0 {
+                return bad_code(c.reason_code);
+            }
+        }
+        // Properties exist only in 5.0; in 3.1.1 they are left out of the bytes.
         if v.is_v5() {
             match self {
-                Packet::ConnAck(c) => c.properties.validate()?,
-                Packet::PubAck(p) | Packet::PubRec(p) | Packet::PubRel(p) | Packet::PubComp(p) => {
-                    p.properties.validate()?
+                Packet::Connect(c) => {
+                    c.properties.validate(Ctx::Connect)?;
+                    if let Some(w) = &c.will {
+                        w.properties.validate(Ctx::Will)?;
+                    }
                 }
-                Packet::SubAck(s) => s.properties.validate()?,
-                Packet::UnsubAck(s) => s.properties.validate()?,
-                Packet::Disconnect(d) => d.properties.validate()?,
-                Packet::Auth(a) => a.properties.validate()?,
-                _ => {}
+                Packet::ConnAck(c) => c.properties.validate(Ctx::ConnAck)?,
+                Packet::Publish(p) => p.properties.validate(Ctx::Publish)?,
+                Packet::PubAck(p) | Packet::PubRec(p) | Packet::PubRel(p) | Packet::PubComp(p) => {
+                    p.properties.validate(Ctx::PubResponse)?
+                }
+                Packet::Subscribe(s) => s.properties.validate(Ctx::Subscribe)?,
+                Packet::SubAck(s) => s.properties.validate(Ctx::SubAck)?,
+                Packet::Unsubscribe(s) => s.properties.validate(Ctx::Unsubscribe)?,
+                Packet::UnsubAck(s) => s.properties.validate(Ctx::UnsubAck)?,
+                Packet::Disconnect(d) => d.properties.validate(Ctx::Disconnect)?,
+                Packet::Auth(a) => a.properties.validate(Ctx::Auth)?,
+                Packet::PingReq | Packet::PingResp => {}
             }
         }
         let n = self.body_len(v);
@@ -291,13 +345,23 @@ pub(crate) fn decode_packet(
             });
         }
     }
-    let v = if kind == PacketType::Connect {
-        ProtocolVersion::V5
-    } else {
-        version
-    };
-    r.strict_varint = v.is_v5();
+    if kind == PacketType::Publish {
+        // Checked here, on the first byte, so the inspector points at that byte.
+        let qos = (flags >> 1) & 3;
+        if qos == 3 {
+            return Err(DecodeError::InvalidQoS { field: "QoS" });
+        }
+        // [MQTT-3.3.1-2]: DUP must be 0 on QoS 0 messages.
+        if qos == 0 && flags & 0b1000 != 0 {
+            return Err(DecodeError::DupWithQoS0);
+        }
+    }
+    // A CONNECT's version is not known before its body is read, so its
+    // Remaining Length is checked for minimality afterwards.
+    r.strict_varint = version.is_v5() && kind != PacketType::Connect;
+    let rl_start = r.pos;
     let remaining = r.varint("Remaining Length")? as usize;
+    let rl_len = r.pos - rl_start;
     if remaining > r.remaining() {
         return Err(DecodeError::Truncated {
             field: "the packet body",
@@ -308,7 +372,17 @@ pub(crate) fn decode_packet(
     r.end = r.pos + remaining;
     use PacketType as T;
     let packet = match kind {
-        T::Connect => Packet::Connect(Box::new(Connect::decode(r)?)),
+        T::Connect => {
+            let c = Connect::decode(r)?;
+            // [MQTT-1.5.5-1]: in 5.0 the Remaining Length too must be minimal.
+            if c.protocol.is_v5() && rl_len > super::wire::varint_len(remaining as u32) {
+                r.last_start = rl_start;
+                return Err(DecodeError::VarIntNotMinimal {
+                    field: "Remaining Length",
+                });
+            }
+            Packet::Connect(Box::new(c))
+        }
         T::ConnAck => Packet::ConnAck(ConnAck::decode(r, version)?),
         T::Publish => Packet::Publish(Publish::decode(r, version, flags)?),
         T::PubAck => Packet::PubAck(PubResponse::decode(r, version, kind)?),
@@ -447,12 +521,13 @@ impl Auth {
 }
 
 /// Decodes one packet while recording every field it reads; used by [`super::annotate`].
+/// Returns the result, where decoding stopped, and where the last field read starts.
 pub(crate) fn decode_traced(
     bytes: &Bytes,
     version: ProtocolVersion,
     fields: &mut Vec<Field>,
-) -> (Result<Packet, DecodeError>, usize) {
+) -> (Result<Packet, DecodeError>, usize, usize) {
     let mut r = Reader::new(bytes, Some(fields));
     let res = decode_packet(&mut r, version);
-    (res, r.pos)
+    (res, r.pos, r.last_start)
 }

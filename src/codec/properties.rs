@@ -3,7 +3,7 @@
 
 use super::error::{DecodeError, EncodeError};
 use super::wire::{
-    self, check_len, put_prefixed, put_u16, put_u32, put_varint, varint_len, Reader,
+    self, check_len, check_str, put_prefixed, put_u16, put_u32, put_varint, varint_len, Reader,
 };
 use bytes::Bytes;
 
@@ -378,6 +378,9 @@ impl Properties {
         }
         r.depth -= 1;
         r.end = outer_end;
+        if p.authentication_data.is_some() && p.authentication_method.is_none() {
+            return Err(DecodeError::AuthDataWithoutMethod);
+        }
         Ok(p)
     }
 
@@ -524,8 +527,53 @@ impl Properties {
         varint_len(c as u32) + c
     }
 
-    /// Checks that every field fits on the wire.
-    pub(crate) fn validate(&self) -> Result<(), EncodeError> {
+    /// The identifiers of the properties that are set, in encoding order.
+    fn present(&self) -> impl Iterator<Item = u8> + '_ {
+        let flags = [
+            (0x01, self.payload_format_indicator.is_some()),
+            (0x02, self.message_expiry_interval.is_some()),
+            (0x03, self.content_type.is_some()),
+            (0x08, self.response_topic.is_some()),
+            (0x09, self.correlation_data.is_some()),
+            (0x0B, !self.subscription_identifiers.is_empty()),
+            (0x11, self.session_expiry_interval.is_some()),
+            (0x12, self.assigned_client_identifier.is_some()),
+            (0x13, self.server_keep_alive.is_some()),
+            (0x15, self.authentication_method.is_some()),
+            (0x16, self.authentication_data.is_some()),
+            (0x17, self.request_problem_information.is_some()),
+            (0x18, self.will_delay_interval.is_some()),
+            (0x19, self.request_response_information.is_some()),
+            (0x1A, self.response_information.is_some()),
+            (0x1C, self.server_reference.is_some()),
+            (0x1F, self.reason_string.is_some()),
+            (0x21, self.receive_maximum.is_some()),
+            (0x22, self.topic_alias_maximum.is_some()),
+            (0x23, self.topic_alias.is_some()),
+            (0x24, self.maximum_qos.is_some()),
+            (0x25, self.retain_available.is_some()),
+            (0x26, !self.user_properties.is_empty()),
+            (0x27, self.maximum_packet_size.is_some()),
+            (0x28, self.wildcard_subscription_available.is_some()),
+            (0x29, self.subscription_identifiers_available.is_some()),
+            (0x2A, self.shared_subscription_available.is_some()),
+        ];
+        flags.into_iter().filter(|(_, on)| *on).map(|(id, _)| id)
+    }
+
+    /// Checks, before encoding, that every property may appear in `ctx`, that
+    /// its value is one the protocol allows, and that every field fits: the same
+    /// rules the decoder enforces, so that whatever encodes also decodes.
+    pub(crate) fn validate(&self, ctx: PropertyContext) -> Result<(), EncodeError> {
+        for id in self.present() {
+            let d = def(id).expect("every present property is defined");
+            if d.allowed & ctx.bit() == 0 {
+                return Err(EncodeError::PropertyNotAllowed {
+                    name: d.name,
+                    packet: ctx.name(),
+                });
+            }
+        }
         for (f, s) in [
             ("Content Type", &self.content_type),
             ("Response Topic", &self.response_topic),
@@ -539,7 +587,7 @@ impl Properties {
             ("Reason String", &self.reason_string),
         ] {
             if let Some(s) = s {
-                check_len(f, s.len())?;
+                check_str(f, s)?;
             }
         }
         for (f, b) in [
@@ -551,16 +599,71 @@ impl Properties {
             }
         }
         for (k, v) in &self.user_properties {
-            check_len("User Property name", k.len())?;
-            check_len("User Property value", v.len())?;
+            check_str("User Property name", k)?;
+            check_str("User Property value", v)?;
         }
+        let bad =
+            |name, value: u32, why| Err(EncodeError::InvalidPropertyValue { name, value, why });
         for &id in &self.subscription_identifiers {
             if id == 0 || id > wire::VARINT_MAX {
-                return Err(EncodeError::ValueOutOfRange {
-                    field: "Subscription Identifier",
-                    value: u64::from(id),
-                });
+                return bad(
+                    "Subscription Identifier",
+                    id,
+                    "it must be from 1 to 268,435,455",
+                );
             }
+        }
+        if ctx == PropertyContext::Subscribe && self.subscription_identifiers.len() > 1 {
+            return bad(
+                "Subscription Identifier",
+                self.subscription_identifiers.len() as u32,
+                "SUBSCRIBE carries at most one",
+            );
+        }
+        for (name, v) in [
+            ("Receive Maximum", self.receive_maximum.map(u32::from)),
+            ("Topic Alias", self.topic_alias.map(u32::from)),
+            ("Maximum Packet Size", self.maximum_packet_size),
+        ] {
+            if v == Some(0) {
+                return bad(name, 0, "it must not be 0");
+            }
+        }
+        for (name, v) in [
+            ("Payload Format Indicator", self.payload_format_indicator),
+            (
+                "Request Problem Information",
+                self.request_problem_information,
+            ),
+            (
+                "Request Response Information",
+                self.request_response_information,
+            ),
+            ("Maximum QoS", self.maximum_qos),
+            ("Retain Available", self.retain_available),
+            (
+                "Wildcard Subscription Available",
+                self.wildcard_subscription_available,
+            ),
+            (
+                "Subscription Identifier Available",
+                self.subscription_identifiers_available,
+            ),
+            (
+                "Shared Subscription Available",
+                self.shared_subscription_available,
+            ),
+        ] {
+            if let Some(v) = v.filter(|&v| v > 1) {
+                return bad(name, u32::from(v), "it must be 0 or 1");
+            }
+        }
+        if self.authentication_data.is_some() && self.authentication_method.is_none() {
+            return bad(
+                "Authentication Data",
+                0,
+                "it needs an Authentication Method",
+            );
         }
         Ok(())
     }

@@ -4,7 +4,7 @@ use super::error::{DecodeError, EncodeError};
 use super::properties::{Properties, PropertyContext};
 use super::reason::{PacketType, ReasonCode};
 use super::types::{ProtocolVersion, QoS};
-use super::wire::{check_len, put_prefixed, put_u16, Reader};
+use super::wire::{check_str, put_prefixed, put_u16, Reader};
 use bytes::Bytes;
 
 /// An application message.
@@ -32,12 +32,9 @@ impl Publish {
         version: ProtocolVersion,
         flags: u8,
     ) -> Result<Publish, DecodeError> {
-        let qos = QoS::from_u8((flags >> 1) & 3).ok_or(DecodeError::InvalidQoS { field: "QoS" })?;
+        // The QoS and DUP rules were checked on the fixed header (decode_packet).
+        let qos = QoS::from_u8((flags >> 1) & 3).unwrap_or_default();
         let dup = flags & 0b1000 != 0;
-        // [MQTT-3.3.1-2]: DUP must be 0 on QoS 0 messages.
-        if dup && qos == QoS::AtMostOnce {
-            return Err(DecodeError::DupWithQoS0);
-        }
         let topic = r.string("Topic Name")?;
         // [MQTT-3.3.2-2]: the Topic Name must not contain wildcard characters.
         if topic.contains(['+', '#']) {
@@ -81,9 +78,9 @@ impl Publish {
     }
 
     pub(crate) fn validate(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
-        check_len("Topic Name", self.topic.len())?;
+        check_str("Topic Name", &self.topic)?;
         let alias = version.is_v5() && self.properties.topic_alias.is_some();
-        if (self.topic.is_empty() && !alias) || self.topic.contains(['+', '#', '\0']) {
+        if (self.topic.is_empty() && !alias) || self.topic.contains(['+', '#']) {
             return Err(EncodeError::InvalidTopicName(self.topic.clone()));
         }
         if self.qos != QoS::AtMostOnce && self.packet_id == 0 {
@@ -91,7 +88,7 @@ impl Publish {
                 packet: PacketType::Publish,
             });
         }
-        self.properties.validate()
+        Ok(())
     }
 
     pub(crate) fn body_len(&self, version: ProtocolVersion) -> usize {

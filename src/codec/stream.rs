@@ -24,6 +24,8 @@ pub struct Decoder {
     version: Option<ProtocolVersion>,
     max_packet_size: usize,
     failed: Option<DecodeError>,
+    /// The server side of a connection: exactly one CONNECT, first.
+    server: bool,
 }
 
 impl Decoder {
@@ -34,6 +36,7 @@ impl Decoder {
             version: Some(version),
             max_packet_size: MAX_PACKET_SIZE,
             failed: None,
+            server: false,
         }
     }
 
@@ -118,6 +121,10 @@ impl Decoder {
                 ProtocolVersion::V5
             }
         };
+        // [MQTT-3.1.0-2]: a second CONNECT is a Protocol Error.
+        if self.server && self.version.is_some() && h.byte1 >> 4 == PacketType::Connect as u8 {
+            return Err(DecodeError::SecondConnect);
+        }
         let frame = self.buf.split_to(h.packet_len()).freeze();
         let mut r = Reader::new(&frame, None);
         let packet = decode_packet(&mut r, version)?;

@@ -4,7 +4,7 @@ use super::error::{DecodeError, EncodeError};
 use super::properties::{Properties, PropertyContext};
 use super::reason::{PacketType, ReasonCode};
 use super::types::{ProtocolVersion, QoS, RetainHandling, SubscriptionOptions};
-use super::wire::{check_len, put_prefixed, put_u16, Reader};
+use super::wire::{check_str, put_prefixed, put_u16, Reader};
 
 /// One topic filter of a SUBSCRIBE with its options.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -176,7 +176,7 @@ impl Subscribe {
         })
     }
 
-    pub(crate) fn validate(&self) -> Result<(), EncodeError> {
+    pub(crate) fn validate(&self, v: ProtocolVersion) -> Result<(), EncodeError> {
         if self.packet_id == 0 {
             return Err(EncodeError::ZeroPacketId {
                 packet: PacketType::Subscribe,
@@ -188,9 +188,13 @@ impl Subscribe {
             });
         }
         for f in &self.filters {
-            check_len("Topic Filter", f.filter.len())?;
+            check_str("Topic Filter", &f.filter)?;
+            // [MQTT-3.8.3-4]: No Local on a shared subscription is a Protocol Error.
+            if f.options.no_local && f.filter.starts_with("$share/") && v.is_v5() {
+                return Err(EncodeError::NoLocalOnSharedSubscription(f.filter.clone()));
+            }
         }
-        self.properties.validate()
+        Ok(())
     }
 
     pub(crate) fn body_len(&self, v: ProtocolVersion) -> usize {
@@ -296,9 +300,9 @@ impl Unsubscribe {
             });
         }
         for f in &self.filters {
-            check_len("Topic Filter", f.len())?;
+            check_str("Topic Filter", f)?;
         }
-        self.properties.validate()
+        Ok(())
     }
 
     pub(crate) fn body_len(&self, v: ProtocolVersion) -> usize {

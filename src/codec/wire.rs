@@ -20,6 +20,9 @@ pub(crate) struct Reader<'a> {
     pub(crate) end: usize,
     trace: Option<&'a mut Vec<Field>>,
     pub(crate) depth: u8,
+    /// Where the field read last (or being read) starts: the place to point at
+    /// when a check fails.
+    pub(crate) last_start: usize,
     /// Whether Variable Byte Integers must be minimal (MQTT 5.0 [MQTT-1.5.5-1]).
     pub(crate) strict_varint: bool,
 }
@@ -34,6 +37,7 @@ impl<'a> Reader<'a> {
             end: buf.len(),
             trace,
             depth: 0,
+            last_start: 0,
             strict_varint: false,
         }
     }
@@ -64,7 +68,8 @@ impl<'a> Reader<'a> {
     }
 
     #[inline]
-    fn need(&self, n: usize, field: &'static str) -> R<()> {
+    fn need(&mut self, n: usize, field: &'static str) -> R<()> {
+        self.last_start = self.pos;
         if self.remaining() < n {
             Err(DecodeError::Truncated {
                 field,
@@ -121,6 +126,7 @@ impl<'a> Reader<'a> {
     /// A Variable Byte Integer (§1.5.5 / 3.1.1 §2.2.3).
     pub(crate) fn varint(&mut self, field: &'static str) -> R<u32> {
         let start = self.pos;
+        self.last_start = start;
         let (v, n) = match read_varint(&self.buf[self.pos..self.end], field)? {
             VarInt::Value(v, n) => (v, n),
             VarInt::Incomplete => {
@@ -307,4 +313,14 @@ pub(crate) fn check_len(field: &'static str, len: usize) -> Result<(), super::En
     } else {
         Ok(())
     }
+}
+
+/// Checks a string field for the encoder: it fits its length prefix and holds no U+0000.
+#[inline]
+pub(crate) fn check_str(field: &'static str, s: &str) -> Result<(), super::EncodeError> {
+    check_len(field, s.len())?;
+    if s.as_bytes().contains(&0) {
+        return Err(super::EncodeError::NullCharacter { field });
+    }
+    Ok(())
 }

@@ -43,7 +43,8 @@ pub fn encode(packet: JsValue, opts: JsValue) -> Result<Uint8Array, JsValue> {
 }
 
 /// The byte-by-byte dissection of one packet:
-/// `{ fields: [{start, end, name, value, depth}], packet?, error?: {offset, message, reasonCode, specRef} }`.
+/// `{ fields: [{start, end, name, value, depth}], packet?, error?: {offset, start, end, message, reasonCode, specRef} }`;
+/// `start`..`end` are the bytes at fault.
 #[wasm_bindgen]
 pub fn annotate(bytes: &[u8], opts: JsValue) -> Result<Object, JsValue> {
     let v = version_opt(&opts)?;
@@ -74,6 +75,8 @@ pub fn annotate(bytes: &[u8], opts: JsValue) -> Result<Object, JsValue> {
     if let Some(e) = &a.error {
         let eo = Object::new();
         set(&eo, "offset", e.offset as u32);
+        set(&eo, "start", e.start as u32);
+        set(&eo, "end", e.end as u32);
         set(&eo, "message", e.error.to_string());
         set(&eo, "reasonCode", e.error.reason_code().0);
         set(&eo, "reasonName", e.error.reason_code().name());

@@ -5,7 +5,7 @@ use super::connection::{Client, State};
 use super::error::ClientError;
 use super::event::{Connected, Event, Message};
 use super::outgoing::request_packet;
-use super::session::{OutState, Request};
+use super::session::{Awaiting, Request};
 use super::Millis;
 use crate::codec::{
     Auth, ConnAck, Packet, Properties, PubResponse, Publish, QoS, ReasonCode, SubAck, UnsubAck,
@@ -118,10 +118,10 @@ impl Client {
             let (state, token, publish) = (out.state, out.token, out.publish.clone());
             match (state, session_present) {
                 // [MQTT-4.4.0-1]: re-send unacknowledged PUBLISH with DUP and PUBREL.
-                (OutState::AwaitPubComp, true) => self.send_pubrel(now, id, ReasonCode::SUCCESS)?,
+                (Awaiting::Comp, true) => self.send_pubrel(now, id, ReasonCode::SUCCESS)?,
                 (_, true) => self.send_publish(now, &publish, true)?,
                 // The server took the message (PUBREC) before losing the session.
-                (OutState::AwaitPubComp, false) => {
+                (Awaiting::Comp, false) => {
                     self.session.inflight.remove(&id);
                     self.complete(token, Ok(ReasonCode::SUCCESS));
                 }
@@ -252,7 +252,7 @@ impl Client {
     fn on_puback(&mut self, now: Millis, r: PubResponse) -> Result<(), ClientError> {
         let id = r.packet_id;
         match self.session.inflight.get(&id) {
-            Some(o) if o.state == OutState::AwaitPubAck => {
+            Some(o) if o.state == Awaiting::Ack => {
                 let token = o.token;
                 self.session.inflight.remove(&id);
                 self.complete(token, Self::ack_result(r));
@@ -266,7 +266,7 @@ impl Client {
     fn on_pubrec(&mut self, now: Millis, r: PubResponse) -> Result<(), ClientError> {
         let id = r.packet_id;
         match self.session.inflight.get_mut(&id) {
-            Some(o) if o.state == OutState::AwaitPubRec && r.reason_code.is_error() => {
+            Some(o) if o.state == Awaiting::Rec && r.reason_code.is_error() => {
                 // 5.0 §4.3.3: a failed PUBREC ends the exchange and frees the slot.
                 let token = o.token;
                 self.session.inflight.remove(&id);
@@ -274,9 +274,9 @@ impl Client {
                 self.flush_queue(now);
                 Ok(())
             }
-            Some(o) if o.state != OutState::AwaitPubAck => {
+            Some(o) if o.state != Awaiting::Ack => {
                 // [MQTT-4.3.3-3]: answer PUBREC with PUBREL (again, if PUBREC repeats).
-                o.state = OutState::AwaitPubComp;
+                o.state = Awaiting::Comp;
                 self.send_pubrel(now, id, ReasonCode::SUCCESS)
             }
             _ => {
@@ -294,7 +294,7 @@ impl Client {
     fn on_pubcomp(&mut self, now: Millis, r: PubResponse) -> Result<(), ClientError> {
         let id = r.packet_id;
         match self.session.inflight.get(&id) {
-            Some(o) if o.state == OutState::AwaitPubComp => {
+            Some(o) if o.state == Awaiting::Comp => {
                 let token = o.token;
                 self.session.inflight.remove(&id);
                 self.complete(token, Self::ack_result(r));

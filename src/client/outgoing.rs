@@ -4,7 +4,7 @@
 use super::connection::{Client, State};
 use super::error::ClientError;
 use super::event::{Event, Token};
-use super::session::{OutState, Request};
+use super::session::{Awaiting, Request};
 use super::Millis;
 use crate::codec::{
     Connect, Packet, PubResponse, Publish, QoS, ReasonCode, Subscribe, Unsubscribe,
@@ -146,9 +146,9 @@ impl Client {
                 Ok(()) if qos == QoS::AtMostOnce => self.complete(q.token, Ok(ReasonCode::SUCCESS)),
                 Ok(()) => {
                     let state = if qos == QoS::AtLeastOnce {
-                        OutState::AwaitPubAck
+                        Awaiting::Ack
                     } else {
-                        OutState::AwaitPubRec
+                        Awaiting::Rec
                     };
                     self.session.track(q.token, q.publish, state);
                 }

@@ -5,15 +5,15 @@ use super::event::Token;
 use crate::codec::{Properties, Publish, SubscribeFilter};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
-/// Where an outgoing QoS 1 or 2 message is in its handshake.
+/// The acknowledgement an outgoing QoS 1 or 2 message waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum OutState {
+pub(crate) enum Awaiting {
     /// QoS 1 sent, PUBACK awaited.
-    AwaitPubAck,
+    Ack,
     /// QoS 2 sent, PUBREC awaited.
-    AwaitPubRec,
+    Rec,
     /// PUBREL sent, PUBCOMP awaited.
-    AwaitPubComp,
+    Comp,
 }
 
 /// An outgoing message that holds a packet identifier.
@@ -22,7 +22,7 @@ pub(crate) struct Outgoing {
     pub token: Token,
     /// The message with its full topic (aliases are per connection, applied when written).
     pub publish: Publish,
-    pub state: OutState,
+    pub state: Awaiting,
     /// Send order, so that re-sends keep the original order [MQTT-4.6.0-1].
     pub seq: u64,
 }
@@ -88,7 +88,7 @@ impl Session {
     }
 
     /// Records a message as sent with identifier `publish.packet_id`.
-    pub fn track(&mut self, token: Token, publish: Publish, state: OutState) {
+    pub fn track(&mut self, token: Token, publish: Publish, state: Awaiting) {
         self.next_seq += 1;
         let id = publish.packet_id;
         self.inflight.insert(
@@ -155,7 +155,7 @@ mod tests {
                 packet_id: 2,
                 ..Publish::default()
             },
-            OutState::AwaitPubAck,
+            Awaiting::Ack,
         );
         assert_eq!(s.next_packet_id(), Some(3));
         s.next_id = u16::MAX - 1;
@@ -174,7 +174,7 @@ mod tests {
                     packet_id: id,
                     ..Publish::default()
                 },
-                OutState::AwaitPubAck,
+                Awaiting::Ack,
             );
         }
         assert_eq!(s.next_packet_id(), None);
@@ -190,7 +190,7 @@ mod tests {
                     packet_id: id,
                     ..Publish::default()
                 },
-                OutState::AwaitPubAck,
+                Awaiting::Ack,
             );
         }
         assert_eq!(s.inflight_in_order(), vec![65535, 1, 2]);

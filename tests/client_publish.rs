@@ -263,7 +263,7 @@ fn invalid_topics_and_filters_are_refused_before_sending() {
 
 #[test]
 fn third_publish_waits_when_server_receive_maximum_is_2() {
-    // [MQTT-4.9.0-2]
+    // [MQTT-3.3.4-7] [MQTT-4.9.0-2]
     let mut h = Harness::connected_with(
         ClientOptions::new(ProtocolVersion::V5, "c"),
         Properties {
@@ -476,4 +476,82 @@ fn tracing_reports_packets_sent_and_received_with_their_bytes() {
     assert!(
         matches!(&ev[0], Event::PacketReceived { bytes, .. } if bytes[..] == hex("20 02 00 00")[..])
     );
+}
+
+#[test]
+fn failed_pubrec_ends_the_exchange_and_frees_a_window_slot() {
+    let mut h = Harness::connected_with(
+        ClientOptions::new(ProtocolVersion::V5, "c"),
+        Properties {
+            receive_maximum: Some(1),
+            ..Properties::default()
+        },
+    );
+    let t1 = publish(&mut h, "t", QoS::ExactlyOnce);
+    publish(&mut h, "t", QoS::ExactlyOnce);
+    assert_eq!(h.sent_packets().len(), 1);
+    h.feed_raw(&hex("50 03 00 01 97"));
+    let ev = h.events();
+    assert!(matches!(
+        &ev[0],
+        Event::PublishComplete { token, result: Err(ClientError::PublishRejected { code, .. }) }
+            if *token == t1 && *code == ReasonCode::QUOTA_EXCEEDED
+    ));
+    // No PUBREL for a failed PUBREC; the waiting message goes out.
+    let sent = h.sent_packets();
+    assert_eq!(sent.len(), 1);
+    assert!(matches!(&sent[0], Packet::Publish(p) if p.packet_id == 2));
+}
+
+#[test]
+fn queued_message_above_a_new_servers_maximum_qos_fails_with_an_event() {
+    let mut client = mqtt_lab::client::Client::new(ClientOptions::new(ProtocolVersion::V5, "c"));
+    let t = client
+        .publish(0, "t", Bytes::new(), PublishOptions::qos(QoS::ExactlyOnce))
+        .unwrap();
+    client.connect(0);
+    client.handle_connected(0);
+    let mut h = Harness {
+        client,
+        version: ProtocolVersion::V5,
+        now: 0,
+    };
+    h.sent();
+    h.events();
+    h.connack(
+        false,
+        Properties {
+            maximum_qos: Some(1),
+            ..Properties::default()
+        },
+    );
+    let ev = h.events();
+    assert!(matches!(
+        &ev[1],
+        Event::PublishComplete { token, result: Err(ClientError::QosNotSupported { .. }) } if *token == t
+    ));
+    assert_eq!(h.sent(), b"");
+}
+
+#[test]
+fn subscribe_made_while_offline_goes_out_after_connack() {
+    let mut client =
+        mqtt_lab::client::Client::new(ClientOptions::new(ProtocolVersion::V3_1_1, "c"));
+    client
+        .subscribe(
+            0,
+            vec![("a".into(), SubscriptionOptions::default())],
+            Properties::default(),
+        )
+        .unwrap();
+    client.connect(0);
+    client.handle_connected(0);
+    let mut h = Harness {
+        client,
+        version: ProtocolVersion::V3_1_1,
+        now: 0,
+    };
+    h.sent();
+    h.connack(false, Properties::default());
+    h.expect_sent("82 06 00 01 00 01 61 00");
 }

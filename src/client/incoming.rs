@@ -3,7 +3,7 @@
 
 use super::connection::{Client, State};
 use super::error::ClientError;
-use super::event::{Connected, Event, Message};
+use super::event::{Connected, Event, Message, Token};
 use super::outgoing::request_packet;
 use super::session::{Awaiting, Request};
 use super::Millis;
@@ -119,14 +119,14 @@ impl Client {
             match (state, session_present) {
                 // [MQTT-4.4.0-1]: re-send unacknowledged PUBLISH with DUP and PUBREL.
                 (Awaiting::Comp, true) => self.send_pubrel(now, id, ReasonCode::SUCCESS)?,
-                (_, true) => self.send_publish(now, &publish, true)?,
+                (_, true) => self.resend(now, id, token, &publish, true),
                 // The server took the message (PUBREC) before losing the session.
                 (Awaiting::Comp, false) => {
                     self.session.inflight.remove(&id);
                     self.complete(token, Ok(ReasonCode::SUCCESS));
                 }
                 // A new session: the message is published afresh.
-                (_, false) => self.send_publish(now, &publish, false)?,
+                (_, false) => self.resend(now, id, token, &publish, false),
             }
         }
         let mut pending: Vec<u16> = self.session.requests.keys().copied().collect();
@@ -149,6 +149,15 @@ impl Client {
         }
         self.flush_queue(now);
         Ok(())
+    }
+
+    /// Re-sends a message in flight; one the new connection's limits refuse
+    /// (e.g. a smaller Maximum Packet Size) fails alone, not the connection.
+    fn resend(&mut self, now: Millis, id: u16, token: Token, publish: &Publish, dup: bool) {
+        if let Err(e) = self.send_publish(now, publish, dup) {
+            self.session.inflight.remove(&id);
+            self.complete(token, Err(e));
+        }
     }
 
     fn on_auth(&mut self, now: Millis, auth: Auth) -> Result<(), ClientError> {

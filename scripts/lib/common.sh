@@ -5,7 +5,7 @@
 # shellcheck shell=bash
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
 # rustup installs cargo here; a non-login shell (CI) may not have it on PATH yet.
 if [ -d "$HOME/.cargo/bin" ]; then

@@ -1,5 +1,6 @@
 //! Malformed MQTT 5.0 properties and invalid reason codes the codec must
 //! reject, each test asserting the exact error and its 5.0 reason code.
+#![cfg(not(target_arch = "wasm32"))]
 use bytes::Bytes;
 use mqtt_lab::codec::*;
 use DecodeError as E;

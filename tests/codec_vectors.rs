@@ -2,6 +2,7 @@
 //! hand from the specifications' figures and field descriptions. For each one:
 //! decode gives the expected packet, encode gives the exact bytes, and
 //! `encoded_len` equals the byte count.
+#![cfg(not(target_arch = "wasm32"))]
 use bytes::Bytes;
 use mqtt_lab::codec::*;
 

@@ -4,6 +4,7 @@
 //! in codec_vectors.rs). For each one:
 //! decode gives the expected packet, encode gives the exact bytes, and
 //! `encoded_len` equals the byte count.
+#![cfg(not(target_arch = "wasm32"))]
 use bytes::Bytes;
 use mqtt_lab::codec::*;
 

@@ -1,4 +1,5 @@
 //! The retained-message store: set, replace, delete, wildcard lookup and limits.
+#![cfg(not(target_arch = "wasm32"))]
 
 use mqtt_lab::topic::{
     topic_matches, RetainedError, RetainedLimit, RetainedLimits, RetainedStore, TopicError,

@@ -1,5 +1,6 @@
 //! The subscription router: combining overlapping subscriptions, shared groups,
 //! listing, and freeing nodes.
+#![cfg(not(target_arch = "wasm32"))]
 
 use mqtt_lab::codec::{QoS, RetainHandling, SubscriptionOptions};
 use mqtt_lab::topic::{Match, Router, SubscribeOutcome, TopicError};

@@ -1,4 +1,5 @@
 //! The examples of MQTT 3.1.1 §4.7 and 5.0 §4.7, each with its statement.
+#![cfg(not(target_arch = "wasm32"))]
 
 use mqtt_lab::topic::{topic_matches, validate_topic_filter, validate_topic_name};
 

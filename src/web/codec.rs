@@ -21,8 +21,11 @@ pub(crate) fn version_opt(opts: &JsValue) -> Result<ProtocolVersion, JsValue> {
 
 /// Decodes the bytes of exactly one packet into an mqtt-packet-shaped object.
 /// Throws an `Error` with `reasonCode` (and `specRef`) when the bytes are not a valid packet.
-#[wasm_bindgen]
-pub fn decode(bytes: &[u8], opts: JsValue) -> Result<Object, JsValue> {
+#[wasm_bindgen(unchecked_return_type = "Packet")]
+pub fn decode(
+    bytes: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "CodecOptions | undefined")] opts: JsValue,
+) -> Result<Object, JsValue> {
     let v = version_opt(&opts)?;
     let p = Packet::decode(Bytes::copy_from_slice(bytes), v)
         .map_err(|e| decode_error(&e, v.is_v5()))?;
@@ -35,7 +38,10 @@ pub fn decode(bytes: &[u8], opts: JsValue) -> Result<Object, JsValue> {
 
 /// Encodes an mqtt-packet-shaped object. Throws an `Error` saying which field is wrong.
 #[wasm_bindgen]
-pub fn encode(packet: JsValue, opts: JsValue) -> Result<Uint8Array, JsValue> {
+pub fn encode(
+    #[wasm_bindgen(unchecked_param_type = "Packet")] packet: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CodecOptions | undefined")] opts: JsValue,
+) -> Result<Uint8Array, JsValue> {
     let v = version_opt(&opts)?;
     let p = packet_from_js(&packet, v)?;
     let bytes = p.to_bytes(v).map_err(|e| js_error(&e.to_string(), None))?;
@@ -45,8 +51,11 @@ pub fn encode(packet: JsValue, opts: JsValue) -> Result<Uint8Array, JsValue> {
 /// The byte-by-byte dissection of one packet:
 /// `{ fields: [{start, end, name, value, depth}], packet?, error?: {offset, start, end, message, reasonCode, specRef} }`;
 /// `start`..`end` are the bytes at fault.
-#[wasm_bindgen]
-pub fn annotate(bytes: &[u8], opts: JsValue) -> Result<Object, JsValue> {
+#[wasm_bindgen(unchecked_return_type = "Annotation")]
+pub fn annotate(
+    bytes: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "CodecOptions | undefined")] opts: JsValue,
+) -> Result<Object, JsValue> {
     let v = version_opt(&opts)?;
     let a = codec::annotate(bytes, v);
     let out = Object::new();
@@ -127,7 +136,9 @@ impl Parser {
     /// `new Parser({ protocolVersion, maxPacketSize, server })`; with `server: true`
     /// the first packet must be CONNECT and sets the version.
     #[wasm_bindgen(constructor)]
-    pub fn new(opts: JsValue) -> Result<Parser, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ParserOptions | undefined")] opts: JsValue,
+    ) -> Result<Parser, JsValue> {
         let server = get(&opts, "server").as_bool().unwrap_or(false);
         let mut dec = if server {
             Decoder::server()
@@ -159,6 +170,7 @@ impl Parser {
 
     /// Feeds a chunk and returns the packets it completes, as objects.
     /// Throws on the first malformed packet; the stream is unusable after that.
+    #[wasm_bindgen(unchecked_return_type = "Packet[]")]
     pub fn parse(&mut self, chunk: &[u8]) -> Result<Array, JsValue> {
         self.dec.feed(chunk);
         let out = Array::new();
@@ -183,7 +195,7 @@ impl Parser {
     /// (flags: DUP, QoS, RETAIN as in the fixed header); for other packets the
     /// position of the packet object in `others`. `topics` are the topic
     /// strings first seen in this chunk, with ids from `topicBase` on.
-    #[wasm_bindgen(js_name = parseBatch)]
+    #[wasm_bindgen(js_name = parseBatch, unchecked_return_type = "Batch")]
     pub fn parse_batch(&mut self, chunk: &[u8]) -> Result<Object, JsValue> {
         self.dec.feed(chunk);
         self.index.clear();

@@ -5,6 +5,7 @@ pub mod topic;
 mod codec;
 mod from_js;
 mod shape;
+mod types;
 
 pub use codec::{annotate, decode, encode, reason_code_name, Parser};
 

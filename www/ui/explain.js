@@ -71,21 +71,12 @@ export function missingBytes(message) {
 }
 
 /**
- * The byte range to blame for an annotation's error, [start, end).
- * annotate() stops at `offset`; the fields before it are the ones read.
- * - bytes read past the last field were read but rejected (bad UTF-8);
- * - errors about the first byte (QoS 3, DUP, flags, type) blame byte 0;
- * - otherwise the last field read is the culprit (a wildcard topic);
- * - a truncated packet blames the bytes it could not finish.
+ * The byte range to blame for an annotation's error, [start, end): the decoder
+ * reports it (the field that broke a rule, the bytes left over, or, for a
+ * packet that ends too early, the field it could not finish).
  */
 export function culprit(annotation) {
-  const { fields, error, length } = annotation;
+  const { error } = annotation;
   if (!error) return null;
-  const lastEnd = fields.reduce((m, f) => Math.max(m, f.end), 0);
-  if (missingBytes(error.message)) return { start: Math.min(error.offset, length), end: length, truncated: true };
-  if (/^(QoS is 3|DUP is set|the fixed-header flags|packet type)/.test(error.message)) return { start: 0, end: 1 };
-  if (error.offset > lastEnd) return { start: lastEnd, end: Math.min(error.offset, length) };
-  const last = fields[fields.length - 1];
-  if (last && last.end > last.start) return { start: last.start, end: last.end };
-  return { start: Math.min(error.offset, Math.max(length - 1, 0)), end: Math.min(error.offset + 1, length) };
+  return { start: error.start, end: error.end, truncated: missingBytes(error.message) > 0 };
 }

@@ -22,7 +22,10 @@ fn empty_client_id_in_5_0_is_assigned_and_returned() {
     let a = connack(&mut net, c);
     assert_eq!(a.reason_code, ReasonCode::SUCCESS);
     // [MQTT-3.1.3-6] [MQTT-3.1.3-7] (5.0)
-    let id = a.properties.assigned_client_identifier.expect("assigned id");
+    let id = a
+        .properties
+        .assigned_client_identifier
+        .expect("assigned id");
     assert!(net.broker.sessions().iter().any(|s| s.client_id == id));
 }
 
@@ -46,7 +49,10 @@ fn unsupported_protocol_level_is_refused_with_0x01() {
     let mut net = Net::default_net();
     let c = net.raw(V3);
     // CONNECT "MQTT" level 6.
-    net.send_bytes(c, &[0x10, 0x0C, 0, 4, b'M', b'Q', b'T', b'T', 6, 2, 0, 0, 0, 0]);
+    net.send_bytes(
+        c,
+        &[0x10, 0x0C, 0, 4, b'M', b'Q', b'T', b'T', 6, 2, 0, 0, 0, 0],
+    );
     // [MQTT-3.1.2-2] (3.1.1)
     assert_eq!(hex(&net.recv_bytes(c)), "20 02 00 01");
     assert!(net.is_closed(c));
@@ -57,7 +63,7 @@ fn first_packet_other_than_connect_closes_without_answer() {
     let mut net = Net::default_net();
     let c = net.raw(V3);
     net.send_bytes(c, &[0xC0, 0x00]); // PINGREQ
-    // [MQTT-3.1.0-1]
+                                      // [MQTT-3.1.0-1]
     assert!(net.recv_bytes(c).is_empty());
     assert!(net.is_closed(c));
 }
@@ -210,7 +216,9 @@ fn keep_alive_runs_out_after_one_and_a_half_times() {
         assert_eq!(net.now - start, 15_000);
         let got = net.recv(c);
         if v == V5 {
-            assert!(matches!(got.as_slice(), [Packet::Disconnect(d)] if d.reason_code == ReasonCode::KEEP_ALIVE_TIMEOUT));
+            assert!(
+                matches!(got.as_slice(), [Packet::Disconnect(d)] if d.reason_code == ReasonCode::KEEP_ALIVE_TIMEOUT)
+            );
         } else {
             assert!(got.is_empty());
         }

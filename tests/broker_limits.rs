@@ -22,7 +22,13 @@ fn publish(topic: &str, payload: &[u8], qos: QoS, id: u16, props: Properties) ->
 }
 
 fn retained(topic: &str, payload: &str) -> Packet {
-    let mut p = publish(topic, payload.as_bytes(), QoS::AtLeastOnce, 1, Properties::default());
+    let mut p = publish(
+        topic,
+        payload.as_bytes(),
+        QoS::AtLeastOnce,
+        1,
+        Properties::default(),
+    );
     if let Packet::Publish(x) = &mut p {
         x.retain = true;
     }
@@ -41,9 +47,10 @@ fn subscribe(filter: &str, options: SubscriptionOptions) -> Packet {
 }
 
 fn alias(n: u16) -> Properties {
-    let mut p = Properties::default();
-    p.topic_alias = Some(n);
-    p
+    Properties {
+        topic_alias: Some(n),
+        ..Properties::default()
+    }
 }
 
 fn disconnect_code(got: &[Packet]) -> Option<ReasonCode> {
@@ -111,7 +118,10 @@ fn topic_alias_from_the_client_is_resolved_per_connection() {
     net.send(s, &subscribe("long/topic", sub(QoS::AtMostOnce)));
     net.recv(s);
     let p = net.raw_connected(V5, "p", true);
-    net.send(p, &publish("long/topic", b"1", QoS::AtMostOnce, 0, alias(3)));
+    net.send(
+        p,
+        &publish("long/topic", b"1", QoS::AtMostOnce, 0, alias(3)),
+    );
     net.send(p, &publish("", b"2", QoS::AtMostOnce, 0, alias(3)));
     let got = net.recv(s);
     let topics: Vec<_> = got
@@ -122,11 +132,17 @@ fn topic_alias_from_the_client_is_resolved_per_connection() {
         })
         .collect();
     // [MQTT-3.3.2-12] (5.0); the alias is not forwarded.
-    assert_eq!(topics, [("long/topic".into(), None), ("long/topic".into(), None)]);
+    assert_eq!(
+        topics,
+        [("long/topic".into(), None), ("long/topic".into(), None)]
+    );
     // Another connection does not share the mapping.
     let q = net.raw_connected(V5, "q", true);
     net.send(q, &publish("", b"3", QoS::AtMostOnce, 0, alias(3)));
-    assert_eq!(disconnect_code(&net.recv(q)), Some(ReasonCode::PROTOCOL_ERROR));
+    assert_eq!(
+        disconnect_code(&net.recv(q)),
+        Some(ReasonCode::PROTOCOL_ERROR)
+    );
 }
 
 #[test]
@@ -135,7 +151,10 @@ fn topic_alias_above_the_maximum_is_refused_with_0x94() {
     let p = net.raw_connected(V5, "p", true);
     net.send(p, &publish("t", b"x", QoS::AtMostOnce, 0, alias(17)));
     // [MQTT-3.3.2-10] (5.0)
-    assert_eq!(disconnect_code(&net.recv(p)), Some(ReasonCode::TOPIC_ALIAS_INVALID));
+    assert_eq!(
+        disconnect_code(&net.recv(p)),
+        Some(ReasonCode::TOPIC_ALIAS_INVALID)
+    );
     assert!(net.is_closed(p));
 }
 
@@ -148,10 +167,16 @@ fn client_exceeding_the_brokers_receive_maximum_is_disconnected_with_0x93() {
     let mut net = Net::new(cfg);
     let p = net.raw_connected(V5, "p", true);
     for id in 1..=3 {
-        net.send(p, &publish("t", b"x", QoS::ExactlyOnce, id, Properties::default()));
+        net.send(
+            p,
+            &publish("t", b"x", QoS::ExactlyOnce, id, Properties::default()),
+        );
     }
     let got = net.recv(p);
-    assert_eq!(disconnect_code(&got), Some(ReasonCode::RECEIVE_MAXIMUM_EXCEEDED));
+    assert_eq!(
+        disconnect_code(&got),
+        Some(ReasonCode::RECEIVE_MAXIMUM_EXCEEDED)
+    );
 }
 
 #[test]
@@ -167,7 +192,10 @@ fn broker_sends_no_more_than_the_clients_receive_maximum() {
     net.recv(s);
     let p = net.raw_connected(V5, "p", true);
     for id in 1..=5 {
-        net.send(p, &publish("w", b"x", QoS::AtLeastOnce, id, Properties::default()));
+        net.send(
+            p,
+            &publish("w", b"x", QoS::AtLeastOnce, id, Properties::default()),
+        );
     }
     // [MQTT-3.3.4-9] (5.0)
     let got = net.recv(s);
@@ -179,7 +207,10 @@ fn broker_sends_no_more_than_the_clients_receive_maximum() {
             _ => None,
         })
         .collect();
-    net.send(s, &Packet::PubAck(mqtt_lab::codec::PubResponse::new(ids[0])));
+    net.send(
+        s,
+        &Packet::PubAck(mqtt_lab::codec::PubResponse::new(ids[0])),
+    );
     assert_eq!(net.recv(s).len(), 1);
 }
 
@@ -191,8 +222,14 @@ fn packet_larger_than_the_brokers_maximum_is_refused_with_0x95() {
     };
     let mut net = Net::new(cfg);
     let p = net.raw_connected(V5, "p", true);
-    net.send(p, &publish("t", &[0; 200], QoS::AtMostOnce, 0, Properties::default()));
-    assert_eq!(disconnect_code(&net.recv(p)), Some(ReasonCode::PACKET_TOO_LARGE));
+    net.send(
+        p,
+        &publish("t", &[0; 200], QoS::AtMostOnce, 0, Properties::default()),
+    );
+    assert_eq!(
+        disconnect_code(&net.recv(p)),
+        Some(ReasonCode::PACKET_TOO_LARGE)
+    );
     assert!(net.is_closed(p));
 }
 
@@ -211,8 +248,14 @@ fn message_larger_than_the_clients_maximum_is_dropped_for_that_client() {
     net.send(big, &subscribe("big", sub(QoS::AtLeastOnce)));
     net.recv(big);
     let p = net.raw_connected(V5, "p", true);
-    net.send(p, &publish("big", &[7; 100], QoS::AtLeastOnce, 1, Properties::default()));
-    net.send(p, &publish("big", b"ok", QoS::AtLeastOnce, 2, Properties::default()));
+    net.send(
+        p,
+        &publish("big", &[7; 100], QoS::AtLeastOnce, 1, Properties::default()),
+    );
+    net.send(
+        p,
+        &publish("big", b"ok", QoS::AtLeastOnce, 2, Properties::default()),
+    );
     // [MQTT-3.1.2-24] [MQTT-3.1.2-25] (5.0)
     assert_eq!(retained_payloads(&net.recv(small)).len(), 1);
     assert_eq!(retained_payloads(&net.recv(big)).len(), 2);
@@ -259,7 +302,11 @@ fn every_protocol_violation_closes_only_the_offending_connection() {
         assert!(net.is_closed(c), "case {i}");
         // [MQTT-4.13.1-1] (5.0): DISCONNECT with the reason; 3.1.1 [MQTT-4.8.0-1]: just close.
         let got = net.recv(c);
-        assert_eq!(disconnect_code(&got).map(|r| r.0), code, "case {i}: {got:?}");
+        assert_eq!(
+            disconnect_code(&got).map(|r| r.0),
+            code,
+            "case {i}: {got:?}"
+        );
         net.publish(a, "live", &i.to_string(), QoS::AtLeastOnce, false);
         assert_eq!(net.take(b), [i.to_string()]);
     }

@@ -74,12 +74,17 @@ fn v3_and_v5_clients_exchange_messages_and_v3_gets_no_properties() {
         properties: props.clone(),
     };
     let now = net.now;
-    net.peers[new].client.publish(now, "x", b"5".to_vec(), o).unwrap();
+    net.peers[new]
+        .client
+        .publish(now, "x", b"5".to_vec(), o)
+        .unwrap();
     net.publish(old, "x", "3", QoS::AtLeastOnce, false);
     net.run();
     let got_old = &net.peers[old].messages;
     assert_eq!(got_old.len(), 2);
-    assert!(got_old.iter().all(|m| m.properties == Properties::default()));
+    assert!(got_old
+        .iter()
+        .all(|m| m.properties == Properties::default()));
     let got_new = &net.peers[new].messages;
     assert_eq!(got_new.len(), 2);
     // [MQTT-3.3.2-17] [MQTT-3.3.2-20]: user properties and content type unchanged.
@@ -214,11 +219,15 @@ fn subscription_identifiers_come_back_on_matching_messages() {
     let mut net = Net::default_net();
     let s = net.add(opts(V5, "s"));
     let p = net.add(opts(V5, "p"));
-    let mut props = Properties::default();
-    props.subscription_identifiers = vec![5];
+    let props = Properties {
+        subscription_identifiers: vec![5],
+        ..Properties::default()
+    };
     net.subscribe_with(s, "a/+", sub(QoS::AtMostOnce), props);
-    let mut props = Properties::default();
-    props.subscription_identifiers = vec![9];
+    let props = Properties {
+        subscription_identifiers: vec![9],
+        ..Properties::default()
+    };
     net.subscribe_with(s, "a/#", sub(QoS::AtMostOnce), props);
     net.subscribe(s, "a/b", sub(QoS::AtMostOnce));
     net.publish(p, "a/b", "x", QoS::AtMostOnce, false);

@@ -96,7 +96,10 @@ fn persistent_session_queues_while_offline_and_resends_unacked_with_dup() {
             .collect();
         assert_eq!(
             queued,
-            [(b"three".to_vec().into(), false), (b"zero".to_vec().into(), false)]
+            [
+                (b"three".to_vec().into(), false),
+                (b"zero".to_vec().into(), false)
+            ]
         );
         net.crash_raw(s);
     }
@@ -119,8 +122,10 @@ fn session_expires_after_its_interval_and_disconnect_may_change_it() {
     let c = net.raw(V5);
     net.send(c, &persistent(V5, "e", 10));
     net.recv(c);
-    let mut props = Properties::default();
-    props.session_expiry_interval = Some(20);
+    let props = Properties {
+        session_expiry_interval: Some(20),
+        ..Properties::default()
+    };
     net.send(
         c,
         &Packet::Disconnect(Disconnect {
@@ -148,8 +153,10 @@ fn session_expires_after_its_interval_and_disconnect_may_change_it() {
 fn disconnect_may_not_raise_an_expiry_that_connect_set_to_0() {
     let mut net = Net::default_net();
     let c = net.raw_connected(V5, "z", true);
-    let mut props = Properties::default();
-    props.session_expiry_interval = Some(5);
+    let props = Properties {
+        session_expiry_interval: Some(5),
+        ..Properties::default()
+    };
     net.send(
         c,
         &Packet::Disconnect(Disconnect {
@@ -232,7 +239,10 @@ fn will_delay_is_cancelled_by_a_reconnect_in_time() {
     net.advance(10_000);
     // [MQTT-3.1.3-9] (5.0)
     assert!(net.take(w).is_empty());
-    assert_eq!(net.count(|e| matches!(e, BrokerEvent::WillCancelled { .. })), 1);
+    assert_eq!(
+        net.count(|e| matches!(e, BrokerEvent::WillCancelled { .. })),
+        1
+    );
     // Without a reconnect it goes out when the delay ends.
     let c2 = net.raw(V5);
     net.send(c2, &with_will(persistent(V5, "d3", 300), Some(5)));
@@ -307,8 +317,10 @@ fn expired_messages_are_dropped_and_the_rest_carry_the_time_left() {
     net.crash_raw(s);
     let p = net.raw_connected(V5, "p", true);
     for (payload, expiry) in [("short", 5), ("long", 60)] {
-        let mut properties = Properties::default();
-        properties.message_expiry_interval = Some(expiry);
+        let properties = Properties {
+            message_expiry_interval: Some(expiry),
+            ..Properties::default()
+        };
         net.send(
             p,
             &Packet::Publish(Publish {

@@ -258,11 +258,11 @@ impl Broker {
         let list: Vec<_> = s.inflight.iter().cloned().collect();
         for m in list {
             match m.stage {
-                Stage::AwaitComp => {
+                Stage::Comp => {
                     let rel = PubResponse::new(m.packet_id);
                     self.send(conn, now, Packet::PubRel(rel));
                 }
-                Stage::AwaitAck | Stage::AwaitRec => {
+                Stage::Ack | Stage::Rec => {
                     let v5 = self.conns.get(&conn).is_some_and(|c| c.is_v5());
                     let mut p = outgoing_publish(&m.delivery, m.packet_id, now, v5);
                     p.dup = true;

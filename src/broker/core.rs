@@ -231,11 +231,12 @@ impl Broker {
             return;
         };
         if c.is_v5() && c.session().is_some() {
-            let mut properties = Properties::default();
-            properties.reason_string = Some(v.detail.clone());
             let d = Disconnect {
                 reason_code: v.reason,
-                properties,
+                properties: Properties {
+                    reason_string: Some(v.detail.clone()),
+                    ..Properties::default()
+                },
             };
             self.send(conn, now, Packet::Disconnect(d));
         }

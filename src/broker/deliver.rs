@@ -169,9 +169,9 @@ impl Broker {
             } else {
                 let id = s.next_packet_id();
                 let stage = if d.qos == QoS::AtLeastOnce {
-                    Stage::AwaitAck
+                    Stage::Ack
                 } else {
-                    Stage::AwaitRec
+                    Stage::Rec
                 };
                 s.inflight.push_back(Inflight {
                     packet_id: id,

@@ -43,7 +43,7 @@ impl Broker {
         match packet {
             Packet::Publish(p) => self.on_publish(conn, key, now, p),
             Packet::PubAck(r) => {
-                self.complete(key, r.packet_id, Stage::AwaitAck, now);
+                self.complete(key, r.packet_id, Stage::Ack, now);
                 Ok(())
             }
             Packet::PubRec(r) => {
@@ -55,7 +55,7 @@ impl Broker {
                 Ok(())
             }
             Packet::PubComp(r) => {
-                self.complete(key, r.packet_id, Stage::AwaitComp, now);
+                self.complete(key, r.packet_id, Stage::Comp, now);
                 Ok(())
             }
             Packet::Subscribe(s) => self.on_subscribe(conn, key, now, s),
@@ -239,14 +239,14 @@ impl Broker {
         let found = s
             .inflight
             .iter_mut()
-            .find(|m| m.packet_id == r.packet_id && m.stage != Stage::AwaitAck);
+            .find(|m| m.packet_id == r.packet_id && m.stage != Stage::Ack);
         let mut rel = PubResponse::new(r.packet_id);
         match found {
             Some(_) if r.reason_code.is_error() => {
-                self.complete(key, r.packet_id, Stage::AwaitRec, now);
+                self.complete(key, r.packet_id, Stage::Rec, now);
                 return;
             }
-            Some(m) => m.stage = Stage::AwaitComp,
+            Some(m) => m.stage = Stage::Comp,
             None => rel.reason_code = ReasonCode::PACKET_IDENTIFIER_NOT_FOUND,
         }
         if !self.conns.get(&conn).is_some_and(|c| c.is_v5()) {

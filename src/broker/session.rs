@@ -36,15 +36,15 @@ pub(crate) struct Delivery {
     pub(crate) sub_ids: Vec<u32>,
 }
 
-/// How far an outgoing QoS 1/2 message got.
+/// What an outgoing QoS 1/2 message waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Stage {
     /// QoS 1 PUBLISH sent, PUBACK awaited.
-    AwaitAck,
+    Ack,
     /// QoS 2 PUBLISH sent, PUBREC awaited.
-    AwaitRec,
+    Rec,
     /// PUBREL sent, PUBCOMP awaited.
-    AwaitComp,
+    Comp,
 }
 
 /// An outgoing QoS 1/2 message with its packet identifier.

@@ -254,7 +254,13 @@ impl Net {
         self.subscribe_with(i, filter, o, Properties::default());
     }
 
-    pub fn subscribe_with(&mut self, i: usize, filter: &str, o: SubscriptionOptions, p: Properties) {
+    pub fn subscribe_with(
+        &mut self,
+        i: usize,
+        filter: &str,
+        o: SubscriptionOptions,
+        p: Properties,
+    ) {
         let now = self.now;
         self.peers[i]
             .client

@@ -4,7 +4,7 @@ use super::error::{DecodeError, EncodeError};
 use super::properties::{Properties, PropertyContext};
 use super::reason::{PacketType, ReasonCode};
 use super::types::{ProtocolVersion, QoS};
-use super::wire::{check_len, check_str, put_prefixed, put_u16, Reader};
+use super::wire::{check_len, check_str, has_wildcard, put_prefixed, put_u16, Reader};
 use bytes::Bytes;
 
 /// A client's request to open a session.
@@ -128,7 +128,7 @@ impl Connect {
             if topic.is_empty() {
                 return Err(DecodeError::EmptyTopicName);
             }
-            if topic.contains(['+', '#']) {
+            if has_wildcard(&topic) {
                 return Err(DecodeError::WildcardInTopicName(topic));
             }
             let payload = r.binary("Will Payload")?;
@@ -177,7 +177,7 @@ impl Connect {
         check_str("Client Identifier", &self.client_id)?;
         if let Some(w) = &self.will {
             check_str("Will Topic", &w.topic)?;
-            if w.topic.is_empty() || w.topic.contains(['+', '#']) {
+            if w.topic.is_empty() || has_wildcard(&w.topic) {
                 return Err(EncodeError::InvalidTopicName(w.topic.clone()));
             }
             check_len("Will Payload", w.payload.len())?;

@@ -319,6 +319,7 @@ impl Packet {
 }
 
 /// Decodes one packet that fills the reader's buffer, recording fields when tracing.
+#[inline]
 pub(crate) fn decode_packet(
     r: &mut Reader<'_>,
     version: ProtocolVersion,

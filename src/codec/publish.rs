@@ -4,7 +4,7 @@ use super::error::{DecodeError, EncodeError};
 use super::properties::{Properties, PropertyContext};
 use super::reason::{PacketType, ReasonCode};
 use super::types::{ProtocolVersion, QoS};
-use super::wire::{check_str, put_prefixed, put_u16, Reader};
+use super::wire::{check_str, has_wildcard, put_prefixed, put_u16, Reader};
 use bytes::Bytes;
 
 /// An application message.
@@ -27,6 +27,7 @@ pub struct Publish {
 }
 
 impl Publish {
+    #[inline]
     pub(crate) fn decode(
         r: &mut Reader<'_>,
         version: ProtocolVersion,
@@ -37,7 +38,7 @@ impl Publish {
         let dup = flags & 0b1000 != 0;
         let topic = r.string("Topic Name")?;
         // [MQTT-3.3.2-2]: the Topic Name must not contain wildcard characters.
-        if topic.contains(['+', '#']) {
+        if has_wildcard(&topic) {
             return Err(DecodeError::WildcardInTopicName(topic));
         }
         let packet_id = if qos != QoS::AtMostOnce {
@@ -80,7 +81,7 @@ impl Publish {
     pub(crate) fn validate(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
         check_str("Topic Name", &self.topic)?;
         let alias = version.is_v5() && self.properties.topic_alias.is_some();
-        if (self.topic.is_empty() && !alias) || self.topic.contains(['+', '#']) {
+        if (self.topic.is_empty() && !alias) || has_wildcard(&self.topic) {
             return Err(EncodeError::InvalidTopicName(self.topic.clone()));
         }
         if self.qos != QoS::AtMostOnce && self.packet_id == 0 {

@@ -84,55 +84,76 @@ impl Decoder {
 
     /// The next whole packet, `Ok(None)` when more bytes are needed.
     #[allow(clippy::should_implement_trait)]
+    #[inline]
     pub fn next(&mut self) -> Result<Option<Packet>, DecodeError> {
-        Ok(self.next_frame()?.map(|(p, _)| p))
+        let Some((frame, version)) = self.next_raw()? else {
+            return Ok(None);
+        };
+        self.decode_frame(&frame, version).map(Some)
     }
 
     /// The next whole packet with its bytes (for inspectors), `Ok(None)` when more are needed.
     pub fn next_frame(&mut self) -> Result<Option<(Packet, Bytes)>, DecodeError> {
+        let Some((frame, version)) = self.next_raw()? else {
+            return Ok(None);
+        };
+        let packet = self.decode_frame(&frame, version)?;
+        Ok(Some((packet, frame)))
+    }
+
+    /// Remembers a failure: the stream cannot be resynchronised after one.
+    fn fail(&mut self, e: DecodeError) -> DecodeError {
+        self.failed = Some(e.clone());
+        self.buf = BytesMut::new();
+        e
+    }
+
+    /// Splits off the bytes of the next whole packet, with the version to read it in.
+    #[inline]
+    fn next_raw(&mut self) -> Result<Option<(Bytes, ProtocolVersion)>, DecodeError> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        match self.try_next() {
-            Ok(p) => Ok(p),
-            Err(e) => {
-                self.failed = Some(e.clone());
-                self.buf = BytesMut::new();
-                Err(e)
-            }
-        }
-    }
-
-    fn try_next(&mut self) -> Result<Option<(Packet, Bytes)>, DecodeError> {
-        let h = match check_header(&self.buf, self.max_packet_size)? {
-            HeaderCheck::NeedMore(_) => return Ok(None),
-            HeaderCheck::Complete(h) => h,
+        let h = match check_header(&self.buf, self.max_packet_size) {
+            Ok(HeaderCheck::NeedMore(_)) => return Ok(None),
+            Ok(HeaderCheck::Complete(h)) => h,
+            Err(e) => return Err(self.fail(e)),
         };
+        let kind = PacketType::from_nibble(h.byte1 >> 4);
         let version = match self.version {
             Some(v) => v,
+            None if kind == Some(PacketType::Connect) => ProtocolVersion::V5,
+            // [MQTT-3.1.0-1]: the first packet from a client must be CONNECT.
             None => {
-                let kind = PacketType::from_nibble(h.byte1 >> 4);
-                if kind != Some(PacketType::Connect) {
-                    return Err(match kind {
-                        Some(k) => DecodeError::FirstPacketNotConnect(k),
-                        None => DecodeError::ReservedPacketType(h.byte1 >> 4),
-                    });
-                }
-                ProtocolVersion::V5
+                let e = match kind {
+                    Some(k) => DecodeError::FirstPacketNotConnect(k),
+                    None => DecodeError::ReservedPacketType(h.byte1 >> 4),
+                };
+                return Err(self.fail(e));
             }
         };
         // [MQTT-3.1.0-2]: a second CONNECT is a Protocol Error.
-        if self.server && self.version.is_some() && h.byte1 >> 4 == PacketType::Connect as u8 {
-            return Err(DecodeError::SecondConnect);
+        if self.server && self.version.is_some() && kind == Some(PacketType::Connect) {
+            return Err(self.fail(DecodeError::SecondConnect));
         }
-        let frame = self.buf.split_to(h.packet_len()).freeze();
-        let mut r = Reader::new(&frame, None);
-        let packet = decode_packet(&mut r, version)?;
-        if let Packet::Connect(c) = &packet {
-            if self.version.is_none() {
-                self.version = Some(c.protocol);
+        Ok(Some((self.buf.split_to(h.packet_len()).freeze(), version)))
+    }
+
+    #[inline]
+    fn decode_frame(
+        &mut self,
+        frame: &Bytes,
+        version: ProtocolVersion,
+    ) -> Result<Packet, DecodeError> {
+        let mut r = Reader::new(frame, None);
+        match decode_packet(&mut r, version) {
+            Ok(packet) => {
+                if let Packet::Connect(c) = &packet {
+                    self.version.get_or_insert(c.protocol);
+                }
+                Ok(packet)
             }
+            Err(e) => Err(self.fail(e)),
         }
-        Ok(Some((packet, frame)))
     }
 }

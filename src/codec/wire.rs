@@ -202,6 +202,12 @@ pub(crate) fn utf8<'b>(bytes: &'b [u8], field: &'static str) -> R<&'b str> {
     Ok(s)
 }
 
+/// Whether a topic name holds a wildcard character, which only filters may use.
+#[inline]
+pub(crate) fn has_wildcard(topic: &str) -> bool {
+    topic.bytes().any(|b| b == b'+' || b == b'#')
+}
+
 /// Shows bytes as text when they are printable UTF-8, else as hex; long ones cut.
 pub fn describe_bytes(b: &[u8]) -> String {
     const SHOW: usize = 64;

@@ -113,6 +113,9 @@ fn cmd_type(cmd: &str) -> Option<PacketType> {
         .find(|t| super::shape::cmd_name(*t) == cmd)
 }
 
+/// The flag in a batch's index that says a payload was copied into `data`.
+const IN_DATA: u32 = 0x10;
+
 /// How many distinct topic strings a parser remembers before it starts over.
 const TOPIC_TABLE_MAX: usize = 4096;
 
@@ -183,6 +186,11 @@ impl Parser {
         Ok(out)
     }
 
+    fn next_frame(&mut self) -> Result<Option<(Packet, Bytes)>, JsValue> {
+        let v5 = self.dec.version().is_some_and(|v| v.is_v5());
+        self.dec.next_frame().map_err(|e| decode_error(&e, v5))
+    }
+
     fn next(&mut self) -> Result<Option<Packet>, JsValue> {
         let v5 = self.dec.version().is_some_and(|v| v.is_v5());
         self.dec.next().map_err(|e| decode_error(&e, v5))
@@ -191,12 +199,18 @@ impl Parser {
     /// Feeds a chunk; returns `{ count, index, data, topics, topicBase, others }`.
     ///
     /// `index` holds five numbers per packet: packet type, then for PUBLISH the
-    /// topic id, payload start and length in `data`, and `flags | messageId << 8`
-    /// (flags: DUP, QoS, RETAIN as in the fixed header); for other packets the
-    /// position of the packet object in `others`. `topics` are the topic
-    /// strings first seen in this chunk, with ids from `topicBase` on.
+    /// topic id, payload start and length, and `flags | messageId << 8` (flags:
+    /// DUP, QoS, RETAIN as in the fixed header, and 0x10 when the payload is in
+    /// `data`; without it the payload lies in `chunk` itself, at that offset,
+    /// and was not copied); for other packets the position of the packet object
+    /// in `others`. `topics` are the topic strings first seen in this chunk,
+    /// with ids from `topicBase` on.
     #[wasm_bindgen(js_name = parseBatch, unchecked_return_type = "Batch")]
     pub fn parse_batch(&mut self, chunk: &[u8]) -> Result<Object, JsValue> {
+        // Bytes held over from earlier chunks come first in the decoder's
+        // buffer; a packet that starts after them lies wholly in `chunk`.
+        let carried = self.dec.buffered();
+        let mut consumed = 0usize;
         self.dec.feed(chunk);
         self.index.clear();
         self.data.clear();
@@ -209,13 +223,13 @@ impl Parser {
         }
         let topic_base = self.topics.len() as u32;
         let mut count = 0u32;
-        while let Some(p) = self.next()? {
+        let v5 = self.dec.version().is_some_and(|v| v.is_v5());
+        while let Some((p, frame)) = self.next_frame()? {
             count += 1;
+            let frame_start = consumed;
+            consumed += frame.len();
             match p {
-                Packet::Publish(m)
-                    if m.properties.is_empty()
-                        || !self.dec.version().is_some_and(|v| v.is_v5()) =>
-                {
+                Packet::Publish(m) if m.properties.is_empty() || !v5 => {
                     let next_id = self.topics.len() as u32;
                     let id = match self.topics.get(&m.topic) {
                         Some(&id) => id,
@@ -228,8 +242,15 @@ impl Parser {
                     let flags = (u32::from(m.dup) << 3)
                         | (u32::from(m.qos.as_u8()) << 1)
                         | u32::from(m.retain);
-                    let start = self.data.len() as u32;
-                    self.data.extend_from_slice(&m.payload);
+                    // The payload is a slice of the frame: find where.
+                    let in_frame = m.payload.as_ptr() as usize - frame.as_ptr() as usize;
+                    let (start, flags) = if frame_start >= carried {
+                        ((frame_start - carried + in_frame) as u32, flags)
+                    } else {
+                        let start = self.data.len() as u32;
+                        self.data.extend_from_slice(&m.payload);
+                        (start, flags | IN_DATA)
+                    };
                     self.index.extend_from_slice(&[
                         PacketType::Publish as u32,
                         id,

@@ -7,8 +7,10 @@ use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// Sets a property. Names are interned: each crosses into JavaScript once, and
+/// later uses take the cached string instead of decoding it again.
 pub(crate) fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
-    let _ = Reflect::set(o, &JsValue::from_str(k), &v.into());
+    let _ = Reflect::set(o, &JsValue::from_str(wasm_bindgen::intern(k)), &v.into());
 }
 
 pub(crate) fn get(o: &JsValue, k: &str) -> JsValue {

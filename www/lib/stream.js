@@ -1,13 +1,17 @@
 // Fast streaming decode of MQTT bytes, on top of the wasm Parser's batch API.
 //
 // Each chunk crosses into wasm once; what comes back is one table of numbers,
-// one buffer holding every payload, and the topic strings not seen before.
-// Payloads are handed out as views into that buffer (no copy per message),
-// and a topic string is created once, then reused from a table.
+// the topic strings not seen before, and a buffer for the few payloads that
+// began in an earlier chunk. Payloads are handed out as views: into the chunk
+// itself when the packet lies in it (no copy at all), else into that buffer.
+// So, like Node's Buffer slices, a payload shares memory with the chunk passed
+// in: do not write into a chunk after handing it over. A topic string is
+// created once, then reused from a table.
 
 import { Parser } from '../pkg/mqtt_lab.js';
 
 const PUBLISH = 3;
+const IN_DATA = 0x10;
 
 export class StreamParser {
   #parser;
@@ -54,7 +58,7 @@ export class StreamParser {
         const f = index[i + 4];
         onMessage(
           topics[index[i + 1]],
-          data.subarray(start, start + index[i + 3]),
+          (f & IN_DATA ? data : chunk).subarray(start, start + index[i + 3]),
           (f >> 1) & 3,
           (f & 1) === 1,
           (f & 8) === 8,
@@ -65,5 +69,27 @@ export class StreamParser {
       }
     }
     return b.count;
+  }
+
+  /**
+   * Feeds a chunk of bytes and returns the packets it completes as objects in
+   * mqtt-packet's shape (`{ cmd: 'publish', topic, payload, qos, dup, retain, messageId }` ...).
+   * Throws an Error with `reasonCode` on a malformed packet.
+   *
+   * @param {Uint8Array} chunk
+   * @returns {object[]}
+   */
+  parse(chunk) {
+    const out = [];
+    this.write(
+      chunk,
+      (topic, payload, qos, retain, dup, messageId) => {
+        const p = { cmd: 'publish', topic, payload, qos, dup, retain };
+        if (qos > 0) p.messageId = messageId;
+        out.push(p);
+      },
+      (p) => out.push(p),
+    );
+    return out;
   }
 }

@@ -350,8 +350,40 @@ fn nonzero(d: &Def, v: u32) -> Result<u32, DecodeError> {
 
 impl Properties {
     /// Whether no property is set.
+    #[inline]
     pub fn is_empty(&self) -> bool {
-        *self == Properties::default()
+        // Field by field, most common first: cheaper than building a default
+        // value to compare with, and this runs for every packet. The debug
+        // check catches a field added to the struct but not here.
+        let empty = self.user_properties.is_empty()
+            && self.topic_alias.is_none()
+            && self.message_expiry_interval.is_none()
+            && self.subscription_identifiers.is_empty()
+            && self.payload_format_indicator.is_none()
+            && self.content_type.is_none()
+            && self.response_topic.is_none()
+            && self.correlation_data.is_none()
+            && self.reason_string.is_none()
+            && self.session_expiry_interval.is_none()
+            && self.assigned_client_identifier.is_none()
+            && self.server_keep_alive.is_none()
+            && self.authentication_method.is_none()
+            && self.authentication_data.is_none()
+            && self.request_problem_information.is_none()
+            && self.will_delay_interval.is_none()
+            && self.request_response_information.is_none()
+            && self.response_information.is_none()
+            && self.server_reference.is_none()
+            && self.receive_maximum.is_none()
+            && self.topic_alias_maximum.is_none()
+            && self.maximum_qos.is_none()
+            && self.retain_available.is_none()
+            && self.maximum_packet_size.is_none()
+            && self.wildcard_subscription_available.is_none()
+            && self.subscription_identifiers_available.is_none()
+            && self.shared_subscription_available.is_none();
+        debug_assert_eq!(empty, *self == Properties::default());
+        empty
     }
 
     /// Reads a property list: its Variable Byte Integer length, then the properties.
@@ -481,6 +513,9 @@ impl Properties {
 
     /// The length of the properties themselves, without their length prefix.
     pub fn content_len(&self) -> usize {
+        if self.is_empty() {
+            return 0;
+        }
         let s = |o: &Option<String>| o.as_ref().map_or(0, |s| 3 + s.len());
         let b = |o: &Option<Bytes>| o.as_ref().map_or(0, |s| 3 + s.len());
         let n = |o: bool, w: usize| if o { 1 + w } else { 0 };
@@ -565,6 +600,9 @@ impl Properties {
     /// its value is one the protocol allows, and that every field fits: the same
     /// rules the decoder enforces, so that whatever encodes also decodes.
     pub(crate) fn validate(&self, ctx: PropertyContext) -> Result<(), EncodeError> {
+        if self.is_empty() {
+            return Ok(());
+        }
         for id in self.present() {
             let d = def(id).expect("every present property is defined");
             if d.allowed & ctx.bit() == 0 {
@@ -670,6 +708,10 @@ impl Properties {
 
     /// Writes the length prefix and the properties.
     pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+        if self.is_empty() {
+            out.push(0);
+            return;
+        }
         put_varint(out, self.content_len() as u32);
         if let Some(v) = self.payload_format_indicator {
             out.extend_from_slice(&[0x01, v]);

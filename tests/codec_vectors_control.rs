@@ -255,6 +255,6 @@ fn auth_5_0_short_form_and_full_form() {
     // AUTH does not exist in 3.1.1, either way.
     assert!(matches!(
         Packet::Auth(Auth::default()).to_bytes(V4),
-        Err(EncodeError::NotInVersion { .. })
+        Err(EncodeError::Invalid(DecodeError::NotInVersion { .. }))
     ));
 }

@@ -177,8 +177,11 @@ impl Connect {
         check_str("Client Identifier", &self.client_id)?;
         if let Some(w) = &self.will {
             check_str("Will Topic", &w.topic)?;
-            if w.topic.is_empty() || has_wildcard(&w.topic) {
-                return Err(EncodeError::InvalidTopicName(w.topic.clone()));
+            if w.topic.is_empty() {
+                return Err(DecodeError::EmptyTopicName.into());
+            }
+            if has_wildcard(&w.topic) {
+                return Err(DecodeError::WildcardInTopicName(w.topic.clone()).into());
             }
             check_len("Will Payload", w.payload.len())?;
         }
@@ -189,7 +192,7 @@ impl Connect {
             check_len("Password", p.len())?;
             // [MQTT-3.1.2-22]: 3.1.1 has no password without a user name.
             if self.username.is_none() && !self.protocol.is_v5() {
-                return Err(EncodeError::PasswordWithoutUsername);
+                return Err(DecodeError::PasswordWithoutUsername.into());
             }
         }
         Ok(())

@@ -193,6 +193,12 @@ pub enum DecodeError {
         /// The limit.
         max: usize,
     },
+    /// SUBACK or (5.0) UNSUBACK with no reason code.
+    #[error("{packet} carries no reason code; it needs one for each topic filter")]
+    NoReasonCodes {
+        /// The packet type.
+        packet: PacketType,
+    },
     /// A second CONNECT on a connection [MQTT-3.1.0-2].
     #[error("a client may send CONNECT only once on a connection")]
     SecondConnect,
@@ -304,9 +310,16 @@ impl DecodeError {
 }
 
 /// Why a packet could not be encoded.
+///
+/// A packet that breaks a rule of the protocol is refused with the very error
+/// the decoder would report for its bytes ([`EncodeError::Invalid`]): what
+/// encodes also decodes. The other variants are limits of the encoding itself.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum EncodeError {
+    /// The packet breaks a rule of the protocol.
+    #[error(transparent)]
+    Invalid(#[from] DecodeError),
     /// A string or binary field is longer than 65,535 bytes.
     #[error("{field} is {len} bytes long; MQTT allows at most 65,535")]
     FieldTooLong {
@@ -318,79 +331,15 @@ pub enum EncodeError {
     /// The packet would be larger than 268,435,455 bytes of Remaining Length.
     #[error("the packet would be {0} bytes long, more than MQTT's maximum of 268,435,455")]
     PacketTooLarge(usize),
-    /// A packet that needs a non-zero Packet Identifier has 0.
-    #[error("{packet} needs a non-zero Packet Identifier")]
-    ZeroPacketId {
-        /// The packet type.
-        packet: PacketType,
-    },
-    /// The packet type does not exist in the protocol version.
-    #[error("{packet} does not exist in {version}")]
-    NotInVersion {
-        /// The packet type.
-        packet: PacketType,
-        /// The version.
-        version: &'static str,
-    },
-    /// A topic name is not valid for a PUBLISH.
-    #[error("the topic name {0:?} is not valid: it is empty or contains '+', '#' or U+0000")]
-    InvalidTopicName(String),
-    /// SUBSCRIBE or UNSUBSCRIBE with no filters.
-    #[error("{packet} needs at least one topic filter")]
-    NoTopicFilters {
-        /// The packet type.
-        packet: PacketType,
-    },
-    /// A string holds U+0000, which MQTT forbids [MQTT-1.5.4-2].
-    #[error("{field} contains the null character U+0000, which MQTT forbids")]
-    NullCharacter {
-        /// The field.
-        field: &'static str,
-    },
-    /// A property that this packet may not carry.
-    #[error("the property {name} is not allowed in {packet}")]
-    PropertyNotAllowed {
-        /// The property.
-        name: &'static str,
-        /// Where it was put.
-        packet: &'static str,
-    },
-    /// A property value the protocol forbids (e.g. Receive Maximum 0).
-    #[error("the property {name} has the value {value}, which is not allowed: {why}")]
-    InvalidPropertyValue {
-        /// The property.
-        name: &'static str,
-        /// The value.
-        value: u32,
-        /// The rule it breaks.
-        why: &'static str,
-    },
-    /// A reason code this packet type does not allow.
-    #[error("{code} is not a valid reason code for {packet}")]
-    InvalidReasonCode {
-        /// The packet type.
-        packet: PacketType,
-        /// The code.
-        code: ReasonCode,
-    },
-    /// SUBACK or (5.0) UNSUBACK with no reason code.
-    #[error("{packet} needs one reason code for each topic filter")]
-    NoReasonCodes {
-        /// The packet type.
-        packet: PacketType,
-    },
-    /// A password without a user name, which MQTT 3.1.1 forbids [MQTT-3.1.2-22].
-    #[error("a password needs a user name in MQTT 3.1.1")]
-    PasswordWithoutUsername,
-    /// No Local on a shared subscription [MQTT-3.8.3-4].
-    #[error("No Local cannot be set on the shared subscription {0:?}")]
-    NoLocalOnSharedSubscription(String),
-    /// A value does not fit its field (e.g. a Subscription Identifier over 268,435,455).
-    #[error("{field} has the value {value}, which it cannot hold")]
-    ValueOutOfRange {
-        /// The field.
-        field: &'static str,
-        /// The value.
-        value: u64,
-    },
+}
+
+impl EncodeError {
+    /// The MQTT 5.0 reason code for this error, where the protocol has one.
+    pub fn reason_code(&self) -> ReasonCode {
+        match self {
+            EncodeError::Invalid(e) => e.reason_code(),
+            EncodeError::FieldTooLong { .. } => ReasonCode::MALFORMED_PACKET,
+            EncodeError::PacketTooLarge(_) => ReasonCode::PACKET_TOO_LARGE,
+        }
+    }
 }

@@ -184,34 +184,35 @@ impl Packet {
         let v = self.effective_version(version);
         let kind = self.packet_type();
         let bad_code =
-            |code: ReasonCode| Err(EncodeError::InvalidReasonCode { packet: kind, code });
+            |code: ReasonCode| Err(DecodeError::InvalidReasonCode { packet: kind, code }.into());
         match self {
             Packet::Connect(c) => c.validate()?,
             Packet::Publish(p) => p.validate(v)?,
             Packet::Subscribe(s) => s.validate(v)?,
             Packet::Unsubscribe(u) => u.validate()?,
             Packet::Auth(_) if !v.is_v5() => {
-                return Err(EncodeError::NotInVersion {
+                return Err(DecodeError::NotInVersion {
                     packet: kind,
                     version: "MQTT 3.1.1",
-                })
+                }
+                .into())
             }
             Packet::PubAck(p) | Packet::PubRec(p) | Packet::PubRel(p) | Packet::PubComp(p)
                 if p.packet_id == 0 =>
             {
-                return Err(EncodeError::ZeroPacketId { packet: kind })
+                return Err(DecodeError::ZeroPacketId { packet: kind }.into())
             }
             Packet::SubAck(s) if s.packet_id == 0 => {
-                return Err(EncodeError::ZeroPacketId { packet: kind })
+                return Err(DecodeError::ZeroPacketId { packet: kind }.into())
             }
             Packet::UnsubAck(s) if s.packet_id == 0 => {
-                return Err(EncodeError::ZeroPacketId { packet: kind })
+                return Err(DecodeError::ZeroPacketId { packet: kind }.into())
             }
             Packet::SubAck(s) if s.reason_codes.is_empty() => {
-                return Err(EncodeError::NoReasonCodes { packet: kind })
+                return Err(DecodeError::NoReasonCodes { packet: kind }.into())
             }
             Packet::UnsubAck(s) if s.reason_codes.is_empty() && v.is_v5() => {
-                return Err(EncodeError::NoReasonCodes { packet: kind })
+                return Err(DecodeError::NoReasonCodes { packet: kind }.into())
             }
             _ => {}
         }

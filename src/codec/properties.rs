@@ -606,10 +606,12 @@ impl Properties {
         for id in self.present() {
             let d = def(id).expect("every present property is defined");
             if d.allowed & ctx.bit() == 0 {
-                return Err(EncodeError::PropertyNotAllowed {
+                return Err(DecodeError::PropertyNotAllowed {
+                    id,
                     name: d.name,
                     packet: ctx.name(),
-                });
+                }
+                .into());
             }
         }
         for (f, s) in [
@@ -640,8 +642,9 @@ impl Properties {
             check_str("User Property name", k)?;
             check_str("User Property value", v)?;
         }
-        let bad =
-            |name, value: u32, why| Err(EncodeError::InvalidPropertyValue { name, value, why });
+        let bad = |name, value: u32, why| {
+            Err(DecodeError::InvalidPropertyValue { name, value, why }.into())
+        };
         for &id in &self.subscription_identifiers {
             if id == 0 || id > wire::VARINT_MAX {
                 return bad(

@@ -81,13 +81,17 @@ impl Publish {
     pub(crate) fn validate(&self, version: ProtocolVersion) -> Result<(), EncodeError> {
         check_str("Topic Name", &self.topic)?;
         let alias = version.is_v5() && self.properties.topic_alias.is_some();
-        if (self.topic.is_empty() && !alias) || has_wildcard(&self.topic) {
-            return Err(EncodeError::InvalidTopicName(self.topic.clone()));
+        if self.topic.is_empty() && !alias {
+            return Err(DecodeError::EmptyTopicName.into());
+        }
+        if has_wildcard(&self.topic) {
+            return Err(DecodeError::WildcardInTopicName(self.topic.clone()).into());
         }
         if self.qos != QoS::AtMostOnce && self.packet_id == 0 {
-            return Err(EncodeError::ZeroPacketId {
+            return Err(DecodeError::ZeroPacketId {
                 packet: PacketType::Publish,
-            });
+            }
+            .into());
         }
         Ok(())
     }

@@ -118,10 +118,7 @@ fn reason_codes(
         codes.push(code);
     }
     if codes.is_empty() {
-        return Err(DecodeError::Truncated {
-            field: "Reason Codes",
-            needed: 1,
-        });
+        return Err(DecodeError::NoReasonCodes { packet });
     }
     Ok(codes)
 }
@@ -178,20 +175,25 @@ impl Subscribe {
 
     pub(crate) fn validate(&self, v: ProtocolVersion) -> Result<(), EncodeError> {
         if self.packet_id == 0 {
-            return Err(EncodeError::ZeroPacketId {
+            return Err(DecodeError::ZeroPacketId {
                 packet: PacketType::Subscribe,
-            });
+            }
+            .into());
         }
         if self.filters.is_empty() {
-            return Err(EncodeError::NoTopicFilters {
+            return Err(DecodeError::NoTopicFilters {
                 packet: PacketType::Subscribe,
-            });
+            }
+            .into());
         }
         for f in &self.filters {
             check_str("Topic Filter", &f.filter)?;
             // [MQTT-3.8.3-4]: No Local on a shared subscription is a Protocol Error.
             if f.options.no_local && f.filter.starts_with("$share/") && v.is_v5() {
-                return Err(EncodeError::NoLocalOnSharedSubscription(f.filter.clone()));
+                return Err(DecodeError::NoLocalOnSharedSubscription {
+                    filter: f.filter.clone(),
+                }
+                .into());
             }
         }
         Ok(())
@@ -290,14 +292,16 @@ impl Unsubscribe {
 
     pub(crate) fn validate(&self) -> Result<(), EncodeError> {
         if self.packet_id == 0 {
-            return Err(EncodeError::ZeroPacketId {
+            return Err(DecodeError::ZeroPacketId {
                 packet: PacketType::Unsubscribe,
-            });
+            }
+            .into());
         }
         if self.filters.is_empty() {
-            return Err(EncodeError::NoTopicFilters {
+            return Err(DecodeError::NoTopicFilters {
                 packet: PacketType::Unsubscribe,
-            });
+            }
+            .into());
         }
         for f in &self.filters {
             check_str("Topic Filter", f)?;

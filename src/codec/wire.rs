@@ -326,7 +326,7 @@ pub(crate) fn check_len(field: &'static str, len: usize) -> Result<(), super::En
 pub(crate) fn check_str(field: &'static str, s: &str) -> Result<(), super::EncodeError> {
     check_len(field, s.len())?;
     if s.as_bytes().contains(&0) {
-        return Err(super::EncodeError::NullCharacter { field });
+        return Err(DecodeError::NullCharacter { field }.into());
     }
     Ok(())
 }

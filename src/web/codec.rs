@@ -44,7 +44,9 @@ pub fn encode(
 ) -> Result<Uint8Array, JsValue> {
     let v = version_opt(&opts)?;
     let p = packet_from_js(&packet, v)?;
-    let bytes = p.to_bytes(v).map_err(|e| js_error(&e.to_string(), None))?;
+    let bytes = p
+        .to_bytes(v)
+        .map_err(|e| js_error(&e.to_string(), Some(e.reason_code().0)))?;
     Ok(Uint8Array::from(&bytes[..]))
 }
 

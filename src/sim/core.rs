@@ -420,10 +420,7 @@ impl Simulation {
             let mut moved = false;
             for i in 0..self.peers.len() {
                 let peer = PeerId(i);
-                loop {
-                    let Driver::Client(c) = &mut self.peers[i].driver else {
-                        break;
-                    };
+                while let Driver::Client(c) = &mut self.peers[i].driver {
                     if let Some(bytes) = c.poll_transmit() {
                         moved = true;
                         if let Some(conn) = self.peers[i].conn {

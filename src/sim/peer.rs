@@ -25,7 +25,7 @@ pub struct ScriptStep {
 #[non_exhaustive]
 pub enum PeerKind {
     /// A client core with these options.
-    Client(ClientOptions),
+    Client(Box<ClientOptions>),
     /// Raw bytes at given times; what comes back is only logged.
     Script(Vec<ScriptStep>),
     /// Bytes from the host ([`Simulation::external_send`](super::Simulation::external_send));
@@ -49,7 +49,7 @@ impl ClientSpec {
     pub fn client(id: impl Into<String>, options: ClientOptions, link: LinkConfig) -> Self {
         ClientSpec {
             id: id.into(),
-            kind: PeerKind::Client(options),
+            kind: PeerKind::Client(Box::new(options)),
             link,
         }
     }
@@ -111,7 +111,7 @@ impl Peer {
         let (driver, version) = match spec.kind {
             PeerKind::Client(o) => {
                 let v = o.protocol;
-                (Driver::Client(Box::new(Client::new(o))), v)
+                (Driver::Client(Box::new(Client::new(*o))), v)
             }
             PeerKind::Script(s) => (Driver::Script(s), ProtocolVersion::V5),
             PeerKind::External => (Driver::External, ProtocolVersion::V5),

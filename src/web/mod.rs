@@ -5,9 +5,12 @@ pub mod topic;
 mod codec;
 mod from_js;
 mod shape;
+mod sim;
+mod sim_shape;
 mod types;
 
 pub use codec::{annotate, decode, encode, reason_code_name, Parser};
+pub use sim::Simulation;
 
 /// The version of this package.
 #[wasm_bindgen]

@@ -52,6 +52,7 @@
 //! the latency; in a partition it never completes, and the client's connect
 //! timeout ends the attempt.
 
+mod bench;
 mod core;
 mod event;
 mod faults;
@@ -62,6 +63,7 @@ mod rng;
 mod snapshot;
 
 pub use self::core::Simulation;
+pub use bench::BrokerBench;
 pub use event::{Direction, DropWhy, Flight, SimEvent};
 pub use link::LinkConfig;
 pub use peer::{ClientSpec, ExternalOutput, PeerId, PeerKind, ScriptStep, SimError};

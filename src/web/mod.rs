@@ -2,6 +2,7 @@
 use wasm_bindgen::prelude::*;
 pub mod topic;
 
+mod bench;
 mod codec;
 mod from_js;
 mod shape;
@@ -9,6 +10,7 @@ mod sim;
 mod sim_shape;
 mod types;
 
+pub use bench::BrokerBench;
 pub use codec::{annotate, decode, encode, reason_code_name, Parser};
 pub use sim::Simulation;
 

@@ -306,7 +306,16 @@ impl Client {
             Some(o) if o.state == Awaiting::Comp => {
                 let token = o.token;
                 self.session.inflight.remove(&id);
-                self.complete(token, Self::ack_result(r));
+                // The server took charge of the message at PUBREC. A PUBCOMP with
+                // 0x92 (Packet Identifier not found) answers a PUBREL re-sent after
+                // the first PUBCOMP was lost: the server had already finished, so
+                // the message was delivered, once (5.0 §4.3.3, §4.4).
+                let result = if r.reason_code == ReasonCode::PACKET_IDENTIFIER_NOT_FOUND {
+                    Ok(r.reason_code)
+                } else {
+                    Self::ack_result(r)
+                };
+                self.complete(token, result);
                 self.flush_queue(now);
             }
             _ => self.unknown_ack("PUBCOMP", id),

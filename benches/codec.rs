@@ -28,7 +28,10 @@ fn connect() -> Packet {
             payload: Bytes::from_static(b"offline"),
             qos: QoS::AtLeastOnce,
             retain: true,
-            properties: Properties { will_delay_interval: Some(5), ..Default::default() },
+            properties: Properties {
+                will_delay_interval: Some(5),
+                ..Default::default()
+            },
         }),
         properties: Properties {
             session_expiry_interval: Some(3600),
@@ -46,7 +49,10 @@ fn subscribe() -> Packet {
             .iter()
             .map(|f| SubscribeFilter {
                 filter: (*f).into(),
-                options: SubscriptionOptions { qos: QoS::AtLeastOnce, ..Default::default() },
+                options: SubscriptionOptions {
+                    qos: QoS::AtLeastOnce,
+                    ..Default::default()
+                },
             })
             .collect(),
         properties: Properties::default(),

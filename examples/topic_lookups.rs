@@ -1,6 +1,8 @@
 //! Runs the `benches/topic.rs` workload's lookups a given number of times, for
 //! instruction counting: `valgrind --tool=callgrind target/release/examples/topic_lookups N`
-//! run with N and with 0; the difference divided by N × 1,000 is the cost of one lookup.
+//! with `--toggle-collect=topic_lookups::lookups`, divided by N × 1,000, is the cost of
+//! one `matches_into`; add `count` after N (and toggle `topic_lookups::counts`) for
+//! `match_count`.
 
 use mqtt_lab::codec::SubscriptionOptions;
 use mqtt_lab::topic::{Match, Router};
@@ -19,7 +21,11 @@ fn main() {
             .unwrap();
     }
     let topics = workload::topics();
-    let total = lookups(&mut r, &topics, rounds);
+    let total = if std::env::args().nth(2).as_deref() == Some("count") {
+        counts(&mut r, &topics, rounds)
+    } else {
+        lookups(&mut r, &topics, rounds)
+    };
     println!("{total} matches");
 }
 
@@ -32,6 +38,18 @@ fn lookups(r: &mut Router<u32>, topics: &[String], rounds: usize) -> usize {
         for t in topics {
             r.matches_into(black_box(t), &mut out);
             total += out.len();
+        }
+    }
+    total
+}
+
+/// [`lookups`] with [`Router::match_count`].
+#[inline(never)]
+fn counts(r: &mut Router<u32>, topics: &[String], rounds: usize) -> usize {
+    let mut total = 0;
+    for _ in 0..rounds {
+        for t in topics {
+            total += r.match_count(black_box(t));
         }
     }
     total

@@ -2,6 +2,7 @@
 
 use core::hash::Hash;
 use core::mem;
+use core::num::NonZeroU32;
 use std::collections::{BTreeMap, HashMap};
 
 use super::atoms::{Atom, Atoms, Children};
@@ -23,9 +24,13 @@ const ROOT: NodeId = 0;
 #[derive(Debug, Default)]
 struct Links {
     exact: Children<NodeId>,
-    plus: Option<NodeId>,
-    hash: Option<NodeId>,
+    plus: Option<Child>,
+    hash: Option<Child>,
 }
+
+/// A child's [`NodeId`]; never the root, so never 0, which keeps `Option<Child>` at four
+/// bytes and [`Links`] at half a cache line.
+type Child = NonZeroU32;
 
 /// The subscriptions whose filter ends at a node.
 #[derive(Debug)]
@@ -45,13 +50,12 @@ impl<C> Default for Payload<C> {
     }
 }
 
-/// One level of the topic being looked up: where its text is, and its atom once
-/// looked up (`Some(None)`: no filter has that text).
+/// One level of the topic being looked up: where its text ends, and its atom (`None`
+/// when no filter has that text).
 #[derive(Debug, Clone, Copy)]
 struct Level {
-    start: usize,
     end: usize,
-    atom: Option<Option<Atom>>,
+    atom: Option<Atom>,
 }
 
 /// The subscriptions of all clients, as a trie of filter levels.
@@ -70,15 +74,17 @@ pub struct Router<C> {
     /// Every client's subscriptions by full filter text, for listing and unsubscribe_all.
     clients: HashMap<C, BTreeMap<Box<str>, Entry>>,
     subscriptions: usize,
-    /// Lookup scratch: the topic's levels.
+    /// Lookup scratch: the topic's levels, split as deep as the walk has gone.
     levels: Vec<Level>,
     /// Lookup scratch: nodes still to visit, with the index of the topic level to
     /// match next (the number of levels once the topic has ended).
     stack: Vec<(NodeId, usize)>,
     /// Lookup scratch: nodes whose ordinary subscriptions match.
     sources: Vec<NodeId>,
-    /// Lookup scratch: ordinary subscriptions from several nodes, merged per client.
+    /// Lookup scratch: ordinary subscriptions from several nodes, merged by client
+    /// (with a second buffer to merge into).
     found: Vec<(C, Entry)>,
+    spare: Vec<(C, Entry)>,
     /// Lookup scratch: members picked from shared groups.
     picked: Vec<(C, Entry)>,
     /// Lookup scratch: the identifier list lent to [`Router::for_each_match`]'s match.
@@ -105,6 +111,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
             stack: Vec::new(),
             sources: Vec::new(),
             found: Vec::new(),
+            spare: Vec::new(),
             picked: Vec::new(),
             identifiers: Vec::new(),
         }
@@ -210,7 +217,12 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
     /// [`validate_topic_name`](super::validate_topic_name)); it is not checked here.
     pub fn matches_into(&mut self, topic: &str, out: &mut Vec<Match<C>>) {
         self.walk(topic);
-        let ordinary = merged(&self.payload, &self.sources, &mut self.found);
+        let ordinary = merged(
+            &self.payload,
+            &self.sources,
+            &mut self.found,
+            &mut self.spare,
+        );
         let mut n = 0;
         for (i, &(client, entry)) in ordinary.iter().enumerate() {
             if i > 0 && ordinary[i - 1].0 == client {
@@ -232,7 +244,12 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
     /// `topic` should be a valid topic name; it is not checked here.
     pub fn for_each_match(&mut self, topic: &str, mut f: impl FnMut(&Match<C>)) {
         self.walk(topic);
-        let ordinary = merged(&self.payload, &self.sources, &mut self.found);
+        let ordinary = merged(
+            &self.payload,
+            &self.sources,
+            &mut self.found,
+            &mut self.spare,
+        );
         let mut current: Option<Match<C>> = None;
         for &(client, entry) in ordinary {
             match &mut current {
@@ -282,7 +299,12 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
     /// `topic` should be a valid topic name; it is not checked here.
     pub fn match_count(&mut self, topic: &str) -> usize {
         self.walk(topic);
-        let ordinary = merged(&self.payload, &self.sources, &mut self.found);
+        let ordinary = merged(
+            &self.payload,
+            &self.sources,
+            &mut self.found,
+            &mut self.spare,
+        );
         let clients = match ordinary.len() {
             0 => 0,
             n => {
@@ -312,23 +334,6 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
         stack.clear();
         sources.clear();
         picked.clear();
-        let mut start = 0;
-        for (i, &b) in topic.as_bytes().iter().enumerate() {
-            if b == b'/' {
-                levels.push(Level {
-                    start,
-                    end: i,
-                    atom: None,
-                });
-                start = i + 1;
-            }
-        }
-        levels.push(Level {
-            start,
-            end: topic.len(),
-            atom: None,
-        });
-        let depth = levels.len();
         let mut visit = |id: NodeId| {
             let p = &mut payload[id as usize];
             if !p.subs.is_empty() {
@@ -338,33 +343,43 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
                 picked.extend(group.pick());
             }
         };
+        let bytes = topic.as_bytes();
         // [MQTT-4.7.2-1]: no wildcard at the first level matches a '$' topic.
-        let dollar = topic.starts_with('$');
+        let dollar = bytes.first() == Some(&b'$');
         stack.push((ROOT, 0));
         while let Some((id, at)) = stack.pop() {
             let node = &links[id as usize];
-            if at == depth {
+            let start = match at {
+                0 => 0,
+                _ => levels[at - 1].end + 1,
+            };
+            if start > bytes.len() {
                 // The topic ended at this node: its own subscriptions match, and so do
                 // those of a `#` below it ("sport/#" matches "sport").
                 visit(id);
                 if let Some(h) = node.hash {
-                    visit(h);
+                    visit(h.get());
                 }
                 continue;
             }
-            let level = &mut levels[at];
-            let atom = *level
-                .atom
-                .get_or_insert_with(|| atoms.get(&topic[level.start..level.end]));
-            if let Some(child) = atom.and_then(|a| node.exact.get(a)) {
+            if at == levels.len() {
+                // First time this deep: split off the level and look its text up once.
+                let end = bytes[start..]
+                    .iter()
+                    .position(|&b| b == b'/')
+                    .map_or(bytes.len(), |i| start + i);
+                let atom = atoms.get(&bytes[start..end]);
+                levels.push(Level { end, atom });
+            }
+            if let Some(child) = levels[at].atom.and_then(|a| node.exact.get(a)) {
                 stack.push((child, at + 1));
             }
             if !(dollar && id == ROOT) {
                 if let Some(plus) = node.plus {
-                    stack.push((plus, at + 1));
+                    stack.push((plus.get(), at + 1));
                 }
                 if let Some(h) = node.hash {
-                    visit(h);
+                    visit(h.get());
                 }
             }
         }
@@ -409,9 +424,9 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
     fn child(&self, parent: NodeId, level: &str) -> Option<NodeId> {
         let links = &self.links[parent as usize];
         match level {
-            "+" => links.plus,
-            "#" => links.hash,
-            _ => links.exact.get(self.atoms.get(level)?),
+            "+" => links.plus.map(Child::get),
+            "#" => links.hash.map(Child::get),
+            _ => links.exact.get(self.atoms.get(level.as_bytes())?),
         }
     }
 
@@ -430,9 +445,9 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
         };
         let p = &mut self.links[parent as usize];
         match level {
-            "+" => p.plus = Some(id),
-            "#" => p.hash = Some(id),
-            _ => p.exact.insert(self.atoms.acquire(level), id),
+            "+" => p.plus = Child::new(id),
+            "#" => p.hash = Child::new(id),
+            _ => p.exact.insert(self.atoms.acquire(level.as_bytes()), id),
         }
         id
     }
@@ -485,6 +500,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
                 "+" => p.plus = None,
                 "#" => p.hash = None,
                 _ => {
+                    let level = level.as_bytes();
                     let atom = self.atoms.get(level).expect("an edge's level is interned");
                     p.exact.remove(atom);
                     self.atoms.release(level, atom);
@@ -512,24 +528,41 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
 
 /// The ordinary subscriptions of the `sources` nodes, sorted by client so each
 /// client's are together. Each node's list is sorted already, so one node needs no
-/// copying and several need one small sort.
+/// copying and several are merged pairwise (between `found` and `spare`).
 fn merged<'a, C: Copy + Ord>(
     payload: &'a [Payload<C>],
     sources: &[NodeId],
     found: &'a mut Vec<(C, Entry)>,
+    spare: &mut Vec<(C, Entry)>,
 ) -> &'a [(C, Entry)] {
-    match *sources {
-        [] => &[],
-        [only] => &payload[only as usize].subs,
-        _ => {
-            found.clear();
-            for &s in sources {
-                found.extend_from_slice(&payload[s as usize].subs);
-            }
-            found.sort_unstable_by_key(|&(c, _)| c);
-            found
-        }
+    let Some((&first, rest)) = sources.split_first() else {
+        return &[];
+    };
+    let first = &payload[first as usize].subs;
+    if rest.is_empty() {
+        return first;
     }
+    found.clear();
+    found.extend_from_slice(first);
+    for &s in rest {
+        let (a, b) = (&found[..], &payload[s as usize].subs[..]);
+        spare.clear();
+        spare.reserve(a.len() + b.len());
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() && j < b.len() {
+            if b[j].0 < a[i].0 {
+                spare.push(b[j]);
+                j += 1;
+            } else {
+                spare.push(a[i]);
+                i += 1;
+            }
+        }
+        spare.extend_from_slice(&a[i..]);
+        spare.extend_from_slice(&b[j..]);
+        mem::swap(found, spare);
+    }
+    found
 }
 
 /// Writes the `n`th match of a lookup into `out`, over a stale one if there is one.

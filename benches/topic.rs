@@ -52,6 +52,15 @@ fn bench(c: &mut Criterion) {
             n
         })
     });
+    g.bench_function("match_count_1000_topics", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for t in &topics {
+                n += r.match_count(black_box(t));
+            }
+            n
+        })
+    });
     g.throughput(Throughput::Elements(1));
     g.bench_function("subscribe_then_unsubscribe", |b| {
         let mut i = 0u32;

@@ -10,49 +10,9 @@ use mqtt_lab::topic::{Match, Router};
 use std::hint::black_box;
 use std::time::Duration;
 
-/// The 100,000 filters; subscription `i` belongs to client `i`.
-fn filters() -> Vec<String> {
-    let mut out = Vec::with_capacity(100_000);
-    // 90,000 exact filters: every building/floor/room/sensor combination.
-    for b in 0..10 {
-        for f in 0..10 {
-            for r in 0..30 {
-                for s in 0..30 {
-                    out.push(format!("building/{b}/floor/{f}/room/{r}/sensor/{s}"));
-                }
-            }
-        }
-    }
-    // 8,000 filters with '+'.
-    for i in 0..8_000 {
-        let (b, f, r, s) = (i % 10, (i / 10) % 10, (i / 100) % 30, (i / 7) % 30);
-        out.push(match i % 3 {
-            0 => format!("building/{b}/floor/+/room/{r}/sensor/{s}"),
-            1 => format!("building/+/floor/{f}/room/{r}/sensor/+"),
-            _ => format!("building/{b}/floor/{f}/room/+/sensor/{s}"),
-        });
-    }
-    // 2,000 filters with '#': 100 whole buildings, the rest single rooms.
-    for i in 0..2_000 {
-        let (b, f, r) = (i % 10, (i / 10) % 10, (i / 100) % 30);
-        out.push(match i % 20 {
-            0 => format!("building/{b}/#"),
-            _ => format!("building/{b}/floor/{f}/room/{r}/#"),
-        });
-    }
-    out
-}
-
-/// 1,000 topics; buildings 10 and 11, floor 10 and rooms/sensors 30 are not
-/// subscribed exactly, so some topics match only wildcards or nothing.
-fn topics() -> Vec<String> {
-    (0..1_000)
-        .map(|k| {
-            let (b, f, r, s) = (k % 12, (k * 3) % 11, (k * 7) % 31, (k * 13) % 31);
-            format!("building/{b}/floor/{f}/room/{r}/sensor/{s}")
-        })
-        .collect()
-}
+#[path = "support/topic_workload.rs"]
+mod workload;
+use workload::{filters, topics};
 
 fn router() -> Router<u32> {
     let mut r = Router::new();
@@ -88,6 +48,15 @@ fn bench(c: &mut Criterion) {
             for t in &topics {
                 r.matches_into(black_box(t), &mut out);
                 n += out.len();
+            }
+            n
+        })
+    });
+    g.bench_function("match_count_1000_topics", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for t in &topics {
+                n += r.match_count(black_box(t));
             }
             n
         })

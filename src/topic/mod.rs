@@ -2,6 +2,7 @@
 //! with plain-words errors, a level-by-level match explainer, the subscription trie
 //! ([`Router`]) with shared subscriptions, and the retained-message store.
 
+mod atoms;
 mod error;
 mod level_map;
 mod matching;

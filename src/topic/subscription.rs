@@ -73,14 +73,39 @@ pub struct Match<C> {
 
 impl<C> Match<C> {
     pub(crate) fn new(client: C, entry: Entry, shared: bool) -> Self {
+        Match::with_identifiers(client, entry, shared, Vec::new())
+    }
+
+    /// [`Match::new`] building its identifier list in `ids` (cleared first), so a
+    /// caller can reuse one list's memory.
+    pub(crate) fn with_identifiers(
+        client: C,
+        entry: Entry,
+        shared: bool,
+        mut ids: Vec<u32>,
+    ) -> Self {
+        ids.clear();
+        ids.extend(entry.identifier);
         Match {
             client,
             qos: entry.options.qos,
             no_local: entry.options.no_local,
             retain_as_published: entry.options.retain_as_published,
-            subscription_identifiers: entry.identifier.into_iter().collect(),
+            subscription_identifiers: ids,
             shared,
         }
+    }
+
+    /// Makes this match the one [`Match::new`] would make, keeping the identifier
+    /// list's memory for the next lookup.
+    pub(crate) fn reset(&mut self, client: C, entry: Entry, shared: bool) {
+        self.client = client;
+        self.qos = entry.options.qos;
+        self.no_local = entry.options.no_local;
+        self.retain_as_published = entry.options.retain_as_published;
+        self.subscription_identifiers.clear();
+        self.subscription_identifiers.extend(entry.identifier);
+        self.shared = shared;
     }
 
     /// Folds another matching subscription of the same client into this match.

@@ -4,7 +4,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::codec::{QoS, SubscriptionOptions};
-use crate::topic::{self, Match, Router};
+use crate::topic::{self, Router};
 
 /// Whether `filter` matches `topic` (false if either is invalid).
 #[wasm_bindgen(js_name = topicMatches)]
@@ -74,8 +74,8 @@ pub fn explain_match(filter: &str, topic: &str) -> Result<JsValue, JsError> {
 #[wasm_bindgen]
 pub struct TopicRouter {
     router: Router<u32>,
-    /// Reused by every lookup so matching allocates nothing.
-    scratch: Vec<Match<u32>>,
+    /// The clients of the last `match`, reused so Rust allocates nothing per lookup.
+    clients: Vec<u32>,
 }
 
 impl Default for TopicRouter {
@@ -91,7 +91,7 @@ impl TopicRouter {
     pub fn new() -> TopicRouter {
         TopicRouter {
             router: Router::new(),
-            scratch: Vec::new(),
+            clients: Vec::new(),
         }
     }
 
@@ -126,16 +126,21 @@ impl TopicRouter {
     /// subscriptions, then one chosen member per matching shared group. Throws an
     /// Error saying why when `topic` is not a valid topic name.
     #[wasm_bindgen(js_name = "match")]
-    pub fn match_topic(&mut self, topic: &str) -> Result<Vec<u32>, JsError> {
-        self.lookup(topic)?;
-        Ok(self.scratch.iter().map(|m| m.client).collect())
+    pub fn match_topic(&mut self, topic: &str) -> Result<js_sys::Uint32Array, JsError> {
+        check_name(topic)?;
+        let clients = &mut self.clients;
+        clients.clear();
+        self.router
+            .for_each_match(topic, |m| clients.push(m.client));
+        // Copied straight from wasm memory into a new JS array.
+        Ok(js_sys::Uint32Array::from(&clients[..]))
     }
 
     /// How many deliveries a message to `topic` makes, without building an array.
     #[wasm_bindgen(js_name = matchCount)]
     pub fn match_count(&mut self, topic: &str) -> Result<u32, JsError> {
-        self.lookup(topic)?;
-        Ok(self.scratch.len() as u32)
+        check_name(topic)?;
+        Ok(self.router.match_count(topic) as u32)
     }
 
     /// How many subscriptions there are.
@@ -149,10 +154,9 @@ impl TopicRouter {
     pub fn node_count(&self) -> u32 {
         self.router.node_count() as u32
     }
+}
 
-    fn lookup(&mut self, topic: &str) -> Result<(), JsError> {
-        topic::validate_topic_name(topic).map_err(|e| JsError::new(&e.to_string()))?;
-        self.router.matches_into(topic, &mut self.scratch);
-        Ok(())
-    }
+/// Rejects an invalid topic name with an Error saying why.
+fn check_name(topic: &str) -> Result<(), JsError> {
+    topic::validate_topic_name(topic).map_err(|e| JsError::new(&e.to_string()))
 }

@@ -14,7 +14,7 @@ export const HOST = '127.0.0.1';
 
 /// The broker example's binary: $MQTT_LAB_BROKER_BIN, or the release build.
 export function brokerBin() {
-  const bin = process.env.MQTT_LAB_BROKER_BIN ?? path.join(ROOT, 'target/release/examples/broker');
+  const bin = process.env.MQTT_LAB_BROKER_BIN ?? path.join(ROOT, 'target/debug/examples/broker');
   if (!existsSync(bin)) {
     throw new Error(`${bin} is missing: run \`cargo build --release --example broker\` first`);
   }

@@ -7,7 +7,7 @@
 // (Debian), paho-mqtt 2.2 (Python, tests/interop/paho_client.py; TCP and
 // WebSocket), and raw TCP sockets for malformed input.
 //
-// Needs target/release/examples/broker (or $MQTT_LAB_BROKER_BIN): ./scripts/test
+// Needs target/debug/examples/broker (or $MQTT_LAB_BROKER_BIN; `cargo build --example broker`): ./scripts/test
 // builds it. Uses the mosquitto that ./scripts/test started (MQTT_TCP_PORT,
 // MQTT_WS_PORT), or starts one itself when run alone.
 

@@ -2,10 +2,13 @@
 use wasm_bindgen::prelude::*;
 pub mod topic;
 
+mod client;
+mod client_options;
 mod codec;
 mod from_js;
 mod shape;
 
+pub use client::{check_broker_url, ClientSink, WasmClient};
 pub use codec::{annotate, decode, encode, reason_code_name, Parser};
 
 /// The version of this package.

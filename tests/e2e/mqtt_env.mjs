@@ -58,7 +58,7 @@ export async function waitFor(fn, { timeout = 10_000, what = 'condition' } = {})
  * `restart()`; `users: { name: password }` turns anonymous access off.
  * `stop()` sends SIGTERM to its PID and waits for it to exit.
  */
-export async function startMosquitto({ persistence = false, users = null } = {}) {
+export async function startMosquitto({ persistence = false, users = null, debug = false } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mqtt-lab-mosq-'));
   // mosquitto started as root drops to its own user: it must reach these files.
   chmodSync(dir, 0o777);
@@ -74,6 +74,7 @@ export async function startMosquitto({ persistence = false, users = null } = {})
     'log_type warning',
     'log_type notice',
     'log_type information',
+    ...(debug ? ['log_type debug'] : []),
   ];
   if (persistence) {
     const data = path.join(dir, 'data');

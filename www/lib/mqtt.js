@@ -164,6 +164,7 @@ export class MqttClient extends Emitter {
   #url;
   #version;
   #failed = null;
+  #stopError = null;
   #connected = false;
   #reconnecting = false;
   #transportUp = false;
@@ -337,6 +338,7 @@ export class MqttClient extends Emitter {
   reconnect() {
     if (!this.#wasm) return this;
     this.#ended = false;
+    this.#stopError = null;
     live.add(this);
     this.#wasm.start();
     return this;
@@ -359,6 +361,7 @@ export class MqttClient extends Emitter {
 
   #stopped(what) {
     if (this.#failed) return this.#failed;
+    if (this.#stopError) return this.#stopError;
     if (this.#ended) return mqttError(`cannot ${what}: the client was ended`, 'ended');
     return null;
   }
@@ -473,7 +476,8 @@ export class MqttClient extends Emitter {
         // The client stopped on its own: it will not reconnect.
         this.#ended = true;
         if (a === 'gaveup') this.emit('error', b);
-        this.#rejectAll(b ?? mqttError('the connection was lost', 'transport_closed'));
+        this.#stopError = b ?? mqttError('the connection was lost', 'transport_closed');
+        this.#rejectAll(this.#stopError);
         return;
       }
       case K_ERROR:

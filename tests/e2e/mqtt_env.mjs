@@ -169,11 +169,15 @@ export function run(cmd, args, { timeout = 10_000 } = {}) {
   });
 }
 
-/** Starts `cmd args` in the background; returns the child (stop it with `kill(child.pid)`). */
+/**
+ * Starts `cmd args` in the background; returns the child, with `out` (its stdout so far)
+ * and `exited` (a promise of its exit code). Stop it with `process.kill(child.pid)`.
+ */
 export function start(cmd, args) {
   const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   proc.out = '';
   proc.stdout.on('data', (d) => { proc.out += d; });
+  proc.exited = new Promise((res) => proc.on('exit', res));
   return proc;
 }
 

@@ -116,7 +116,16 @@ pub(crate) struct WebOptions {
 }
 
 /// Reads the options object (MQTT.js names; `undefined` means all defaults).
+/// Every refusal is an `Error` with `kind` `"invalid_option"`.
 pub(crate) fn read_options(o: &JsValue) -> R<WebOptions> {
+    read(o).inspect_err(|e| {
+        if get(e, "kind").is_undefined() {
+            set(e.unchecked_ref(), "kind", "invalid_option");
+        }
+    })
+}
+
+fn read(o: &JsValue) -> R<WebOptions> {
     if !o.is_undefined() && !o.is_null() && !o.is_object() {
         return Err(option_error("options must be an object".into()));
     }

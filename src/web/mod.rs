@@ -1,14 +1,20 @@
 //! The JavaScript API (wasm-bindgen). The only layer that knows about the browser.
 use wasm_bindgen::prelude::*;
+#[cfg(feature = "inspector")]
 pub mod topic;
 
 mod client;
 mod client_options;
+#[cfg(feature = "inspector")]
 mod codec;
+// Parts of these only serve the codec API.
+#[cfg_attr(not(feature = "inspector"), allow(dead_code))]
 mod from_js;
+#[cfg_attr(not(feature = "inspector"), allow(dead_code))]
 mod shape;
 
 pub use client::{check_broker_url, ClientSink, WasmClient};
+#[cfg(feature = "inspector")]
 pub use codec::{annotate, decode, encode, reason_code_name, Parser};
 
 /// The version of this package.

@@ -198,10 +198,14 @@ export function randomPacket(r, v, cmd = r.pick(v === 5 ? CMDS5 : CMDS4)) {
       }
       return withProps(p, 'connect');
     }
-    case 'connack':
+    case 'connack': {
+      // [MQTT-3.2.2-4] (3.1.1) / [MQTT-3.2.2-6] (5.0): a refusal has Session Present 0.
+      const code = v5 ? r.pick(CONNACK5) : r.int(0, 5);
+      const sessionPresent = r.chance(0.5) && code === 0;
       return v5
-        ? withProps({ cmd, sessionPresent: r.chance(0.5), reasonCode: r.pick(CONNACK5) }, 'connack')
-        : { cmd, sessionPresent: r.chance(0.5), returnCode: r.int(0, 5) };
+        ? withProps({ cmd, sessionPresent, reasonCode: code }, 'connack')
+        : { cmd, sessionPresent, returnCode: code };
+    }
     case 'publish': {
       const qos = r.int(0, 2);
       const p = { cmd, qos, dup: qos > 0 && r.chance(0.3), retain: r.chance(0.3), topic: topic(r), payload: bytes(r, 64) };

@@ -113,7 +113,9 @@ function clientOnlySize() {
   }
 }
 
-const broker = await startMosquitto();
+// A large per-client queue: at QoS 1 in 3.1.1 (no flow control) a fast publisher
+// overruns mosquitto's default 1000, and it drops messages.
+const broker = await startMosquitto({ maxQueued: 1000000 });
 const www = await serveWww();
 const mqttJsPath = vendorMqttJs();
 const browser = await launchBrowser();

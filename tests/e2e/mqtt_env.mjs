@@ -55,10 +55,11 @@ export async function waitFor(fn, { timeout = 10_000, what = 'condition' } = {})
 /**
  * Starts a mosquitto of its own on free loopback ports (MQTT over TCP and over
  * WebSockets). `persistence: true` keeps its database in a temp directory across
- * `restart()`; `users: { name: password }` turns anonymous access off.
+ * `restart()`; `users: { name: password }` turns anonymous access off; `maxQueued`
+ * raises mosquitto's per-client queue (max_queued_messages, 1000 by default).
  * `stop()` sends SIGTERM to its PID and waits for it to exit.
  */
-export async function startMosquitto({ persistence = false, users = null, debug = false } = {}) {
+export async function startMosquitto({ persistence = false, users = null, debug = false, maxQueued = null } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mqtt-lab-mosq-'));
   // mosquitto started as root drops to its own user: it must reach these files.
   chmodSync(dir, 0o777);
@@ -75,6 +76,9 @@ export async function startMosquitto({ persistence = false, users = null, debug 
     'log_type notice',
     'log_type information',
     ...(debug ? ['log_type debug'] : []),
+    // Past this many QoS 1/2 messages queued for one client, mosquitto drops new
+    // ones silently (default 1000); MQTT 3.1.1 has no flow control to prevent it.
+    ...(maxQueued ? [`max_queued_messages ${maxQueued}`] : []),
   ];
   if (persistence) {
     const data = path.join(dir, 'data');

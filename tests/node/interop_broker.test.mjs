@@ -167,7 +167,7 @@ async function paho(b, mode, { v, qos, topic, transport = 'tcp', id }) {
   let err = '';
   child.stdout.on('data', (d) => { out += d; });
   child.stderr.on('data', (d) => { err += d; });
-  const [code] = await once(child, 'exit');
+  const [code] = await once(child, 'close'); // 'close' comes after stdout has been read; 'exit' may not
   assert.equal(code, 0, `paho_client.py ${mode} failed: ${err}`);
   return JSON.parse(out);
 }

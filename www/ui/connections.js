@@ -329,7 +329,7 @@ export class RemoteConnection extends Connection {
 
   end() {
     this.ended = true;
-    this.client?.end?.();
+    Promise.resolve(this.client?.end?.()).catch(() => {});
     this.setState('closed', 'You disconnected.');
   }
 }

@@ -98,6 +98,19 @@ ensure_apt_packages() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 }
 
+# paho-mqtt for the interop tests (tests/interop/paho_client.py), at the pinned version.
+PAHO_VERSION=2.2.0
+ensure_python_packages() {
+    command -v python3 >/dev/null 2>&1 || die "python3 not found; install Python 3"
+    if [ "$(python3 -c 'import paho.mqtt; print(paho.mqtt.__version__)' 2>/dev/null)" = "$PAHO_VERSION" ]; then
+        return 0
+    fi
+    log "installing paho-mqtt $PAHO_VERSION (pip)"
+    # A Debian system Python refuses user packages unless told otherwise (PEP 668).
+    python3 -m pip install --quiet "paho-mqtt==$PAHO_VERSION" ||
+        python3 -m pip install --quiet --break-system-packages "paho-mqtt==$PAHO_VERSION"
+}
+
 # Everything the wasm build needs.
 ensure_build_tools() {
     ensure_wasm_target

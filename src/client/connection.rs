@@ -129,6 +129,12 @@ impl Client {
         &self.opts
     }
 
+    /// Turns packet tracing ([`Event::PacketSent`] / [`Event::PacketReceived`])
+    /// on or off from now on, e.g. when an inspector starts or stops listening.
+    pub fn set_trace_packets(&mut self, on: bool) {
+        self.opts.trace_packets = on;
+    }
+
     /// Where the connection is.
     pub fn state(&self) -> ConnectionState {
         match self.state {

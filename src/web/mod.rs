@@ -1,17 +1,32 @@
 //! The JavaScript API (wasm-bindgen). The only layer that knows about the browser.
 use wasm_bindgen::prelude::*;
+#[cfg(feature = "inspector")]
 pub mod topic;
 
+#[cfg(feature = "inspector")]
 mod bench;
+mod client;
+mod client_options;
+#[cfg(feature = "inspector")]
 mod codec;
+// Parts of these only serve the codec API.
+#[cfg_attr(not(feature = "inspector"), allow(dead_code))]
 mod from_js;
+#[cfg_attr(not(feature = "inspector"), allow(dead_code))]
 mod shape;
+#[cfg(feature = "inspector")]
 mod sim;
+#[cfg(feature = "inspector")]
 mod sim_shape;
+#[cfg(feature = "inspector")]
 mod types;
 
+#[cfg(feature = "inspector")]
 pub use bench::BrokerBench;
+pub use client::{check_broker_url, ClientSink, WasmClient};
+#[cfg(feature = "inspector")]
 pub use codec::{annotate, decode, encode, reason_code_name, Parser};
+#[cfg(feature = "inspector")]
 pub use sim::Simulation;
 
 /// The version of this package.

@@ -1,0 +1,152 @@
+// Browser client benchmark (not a test): publish-to-receive throughput of our
+// client (www/lib/mqtt.js) and of MQTT.js 5.16, side by side in one headless
+// Chromium page, through a mosquitto of its own; then the gzipped size of a
+// client-only build of ours against MQTT.js's browser bundle.
+//
+//   ./scripts/build && node benches/client_browser.mjs [N]
+//
+// One publisher and one subscriber per client library, QoS 0 and 1, 64-byte and
+// 1 KiB payloads; N messages per run (default 20000), timed from the first
+// publish to the last message received. Every process it starts (mosquitto, the
+// static server) is stopped by PID at the end.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+import { launchBrowser } from '../tests/e2e/browser.mjs';
+import { freePort, startMosquitto, vendorMqttJs, waitFor } from '../tests/e2e/mqtt_env.mjs';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const N = Number(process.argv[2] ?? 20000);
+
+async function serveWww() {
+  const port = await freePort();
+  const proc = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', path.join(ROOT, 'www')],
+    { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    try { return (await fetch(`${url}/test/client.html`)).ok; } catch { return false; }
+  }, { what: 'static server' });
+  return { url, stop: () => process.kill(proc.pid, 'SIGTERM') };
+}
+
+// Runs in the page: one publisher and one subscriber of `lib`, N messages.
+async function runInPage({ lib, url, qos, size, n, mqttJsPath }) {
+  const topic = `bench/${lib}/${qos}/${size}/${Math.random().toString(16).slice(2)}`;
+  const payload = new Uint8Array(size).fill(97);
+  let sub;
+  let pub;
+  if (lib === 'ours') {
+    const { connectAsync } = await import('/lib/mqtt.js');
+    // reconnectPeriod 0: a benchmark must fail loudly, not retry.
+    const opts = { protocolVersion: 4, reconnectPeriod: 0, queueLimit: n };
+    sub = await connectAsync(url, opts);
+    pub = await connectAsync(url, opts);
+    await sub.subscribe(topic, { qos });
+  } else {
+    const mqtt = (await import(mqttJsPath)).default;
+    const opts = { protocolVersion: 4, reconnectPeriod: 0 };
+    sub = await mqtt.connectAsync(url, opts);
+    pub = await mqtt.connectAsync(url, opts);
+    await sub.subscribeAsync(topic, { qos });
+  }
+  let received = 0;
+  let t1 = 0;
+  let idle;
+  // QoS 0 may be dropped by an overloaded broker: the run also ends after 2 s
+  // without a message, and the loss is reported.
+  const done = new Promise((resolve) => {
+    sub.on('message', () => {
+      t1 = performance.now();
+      clearTimeout(idle);
+      if (++received === n) resolve();
+      else if (qos === 0) idle = setTimeout(resolve, 2000);
+    });
+  });
+  const t0 = performance.now();
+  // Publish in slices of 1000 per task, so neither client has to hold all N at once
+  // before the first goes out, and both are driven the same way.
+  for (let i = 0; i < n; i += 1000) {
+    const end = Math.min(n, i + 1000);
+    for (let j = i; j < end; j++) {
+      if (lib === 'ours') pub.publish(topic, payload, { qos });
+      else pub.publish(topic, payload, { qos });
+    }
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error(`${lib}: only ${received}/${n} received`)), 120_000));
+  await Promise.race([done, timeout]);
+  if (lib === 'ours') await Promise.all([sub.end(true), pub.end(true)]);
+  else await Promise.all([sub.endAsync(true), pub.endAsync(true)]);
+  return { ms: t1 - t0, rate: received / ((t1 - t0) / 1000), lost: n - received };
+}
+
+function gz(bytes) {
+  return zlib.gzipSync(bytes, { level: 9 }).length;
+}
+
+function clientOnlySize() {
+  // The client alone: no codec / topic JavaScript APIs (the `inspector` feature),
+  // optimised for size as a library would ship it.
+  const target = path.join(ROOT, 'target', 'client-only');
+  execFileSync('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib',
+    '--no-default-features', '--target-dir', target], { cwd: ROOT, stdio: 'inherit',
+    env: { ...process.env, CARGO_PROFILE_RELEASE_OPT_LEVEL: 'z' } });
+  const out = mkdtempSync(path.join(os.tmpdir(), 'mqtt-lab-client-only-'));
+  try {
+    execFileSync('wasm-bindgen', ['--target', 'web', '--out-dir', out,
+      path.join(target, 'wasm32-unknown-unknown', 'release', 'mqtt_lab.wasm')]);
+    const wasm = path.join(out, 'mqtt_lab_bg.wasm');
+    execFileSync(path.join(ROOT, 'node_modules', '.bin', 'wasm-opt'), ['-Oz', '--enable-bulk-memory',
+      '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
+      '--enable-reference-types', '--enable-multivalue', wasm, '-o', wasm]);
+    const parts = {
+      wasm: readFileSync(wasm),
+      glue: readFileSync(path.join(out, 'mqtt_lab.js')),
+      api: readFileSync(path.join(ROOT, 'www', 'lib', 'mqtt.js')),
+    };
+    return Object.fromEntries(Object.entries(parts).map(([k, b]) => [k, { raw: b.length, gz: gz(b) }]));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+// A large per-client queue: at QoS 1 in 3.1.1 (no flow control) a fast publisher
+// overruns mosquitto's default 1000, and it drops messages.
+const broker = await startMosquitto({ maxQueued: 1000000 });
+const www = await serveWww();
+const mqttJsPath = vendorMqttJs();
+const browser = await launchBrowser();
+try {
+  const page = await (await browser.newContext()).newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(`${www.url}/test/client.html`);
+  console.log(`throughput: ${N} messages per run, one publisher and one subscriber, mosquitto 2.0.11 over WebSockets, MQTT 3.1.1`);
+  console.log('qos  payload   ours msg/s   MQTT.js msg/s   ratio   (QoS 0 lost by the broker: ours / MQTT.js)');
+  for (const qos of [0, 1]) {
+    for (const size of [64, 1024]) {
+      const args = { url: broker.wsUrl, qos, size, n: N, mqttJsPath };
+      // Warm-up of both, then the measured runs (ours first, then MQTT.js).
+      await page.evaluate(runInPage, { ...args, lib: 'ours', n: 2000 });
+      await page.evaluate(runInPage, { ...args, lib: 'mqttjs', n: 2000 });
+      const ours = await page.evaluate(runInPage, { ...args, lib: 'ours' });
+      const them = await page.evaluate(runInPage, { ...args, lib: 'mqttjs' });
+      console.log(`${String(qos).padEnd(4)} ${String(size).padStart(5)} B ${Math.round(ours.rate).toString().padStart(12)} ${Math.round(them.rate).toString().padStart(15)}   ${(ours.rate / them.rate).toFixed(2)}x${qos === 0 ? `   (${ours.lost} / ${them.lost})` : ''}`);
+    }
+  }
+} finally {
+  await browser.close();
+  www.stop();
+  await broker.dispose();
+}
+
+const ours = clientOnlySize();
+const total = ours.wasm.gz + ours.glue.gz + ours.api.gz;
+const mqttjs = readFileSync(path.join(ROOT, 'node_modules', 'mqtt', 'dist', 'mqtt.min.js'));
+console.log('\nsize (gzip -9): client-only build (opt-level z, wasm-opt -Oz)');
+for (const [k, v] of Object.entries(ours)) console.log(`  ${k.padEnd(5)} ${v.raw} B raw, ${v.gz} B gzipped`);
+console.log(`  ours total: ${total} B gzipped`);
+console.log(`  MQTT.js 5.16 dist/mqtt.min.js: ${mqttjs.length} B raw, ${gz(mqttjs)} B gzipped`);
+console.log(`  ratio: ours is ${(total / gz(mqttjs) * 100).toFixed(0)}% of MQTT.js`);

@@ -1,12 +1,24 @@
 // Boots the page: loads the WebAssembly codec, wires the tabs, mounts the
-// packet inspector. Later views (diagram, messages, topics, lessons) mount
-// into their [data-region] placeholders the same way.
-import init, { annotate, encode, reasonCodeName, version } from './pkg/mqtt_lab.js';
+// packet inspector, starts the in-page broker with its simulated clients and
+// the user's own client, and mounts the Broker & clients, Messages and Topics
+// views. State lives in three stores (connections, messages, inspector); the
+// views render them.
+import init, {
+  annotate, encode, reasonCodeName, version, topicMatches, checkTopicFilter, checkTopicName,
+} from './pkg/mqtt_lab.js';
 import { initTabs } from './ui/tabs.js';
-import { mountInspector } from './ui/inspector.js';
+import { mountInspector, showPacket } from './ui/inspector.js';
 import { buildExamples } from './ui/examples.js';
+import { startInPageLab } from './ui/inpage.js';
+import { ConnectionStore, SimConnection, RemoteConnection, randomClientId } from './ui/connections.js';
+import { MessageStore } from './ui/message-store.js';
+import { mountBrokerView } from './ui/broker-view.js';
+import { mountMessagesView } from './ui/messages-view.js';
+import { mountTopicsView } from './ui/topics-view.js';
 
-initTabs();
+const selectTab = initTabs();
+const first = location.hash.slice(1);
+if (document.querySelector(`[data-tab="${CSS.escape(first)}"]`)) selectTab(first);
 
 try {
   await init();
@@ -23,3 +35,63 @@ try {
   document.querySelector('[data-version]').textContent = 'codec missing';
   throw e;
 }
+
+const topic = { checkTopicFilter, checkTopicName, topicMatches };
+const lab = await startInPageLab({ seed: (Date.now() % 2 ** 31) >>> 0 });
+const messages = new MessageStore({ perTopic: 100, total: 5000 });
+const connections = new ConnectionStore();
+
+function addConnection(conn) {
+  conn.onMessage = (m) => {
+    m.colour = conn.colourFor(m.topic, topicMatches);
+    messages.add(m);
+  };
+  connections.add(conn);
+  return conn;
+}
+
+function openConnection(settings) {
+  const conn = settings.broker === 'inpage' ? new SimConnection(lab, settings) : new RemoteConnection(settings);
+  addConnection(conn);
+  connections.select(conn);
+  conn.connect();
+  return conn;
+}
+
+/** The bytes of a message for the inspector: as received, else encoded again. */
+function showBytes(m) {
+  let bytes = m.bytes;
+  const v = m.protocolVersion ?? 5;
+  if (!bytes) {
+    const packet = { cmd: 'publish', topic: m.topic, payload: m.payload, qos: m.qos, retain: !!m.retain, dup: !!m.dup };
+    if (m.qos) packet.messageId = m.packet?.messageId ?? 1;
+    if (v === 5 && m.properties) packet.properties = m.properties;
+    try {
+      bytes = encode(packet, { protocolVersion: v });
+    } catch {
+      bytes = encode({ cmd: 'publish', topic: m.topic, payload: m.payload, qos: 0, retain: false }, { protocolVersion: v });
+    }
+  }
+  showPacket(bytes, v);
+}
+
+mountBrokerView(document.querySelector('[data-panel="diagram"]'), { lab, connections, topic, onConnect: openConnection });
+mountMessagesView(document.querySelector('[data-panel="messages"]'), { store: messages, connections, topic, showBytes });
+const topics = mountTopicsView(document.querySelector('[data-panel="topics"]'), { store: messages });
+
+// "You": the user's own client of the in-page broker, listening to home/# so
+// the first screen already shows the sensor's readings arriving.
+const you = openConnection({
+  broker: 'inpage', name: 'you', clientId: 'you', protocolVersion: 5, keepalive: 60, clean: true, reconnect: true,
+});
+you.subscribe({ filter: 'home/#', qos: 1, nl: false, rap: false, rh: 0 });
+
+// Connections remembered from earlier visits come back closed, one click from connecting.
+for (const s of ConnectionStore.saved()) {
+  if (s && s.url) addConnection(new RemoteConnection({ ...s, clientId: s.clientId || randomClientId() }));
+}
+connections.select(you);
+
+// For the end-to-end tests and for curious developers in the console.
+window.mqttlab = { lab, messages, connections, topics, openConnection, showBytes };
+document.documentElement.dataset.ready = 'true';

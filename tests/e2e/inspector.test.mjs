@@ -29,7 +29,7 @@ before(async () => {
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('dialog', async (d) => { dialogs.push(d.message()); await d.dismiss(); });
-  await page.goto(`${BASE}/`);
+  await page.goto(`${BASE}/#inspector`);
   await page.waitForSelector('[data-fields] [data-field]');
 });
 

@@ -1,0 +1,149 @@
+// The in-page broker with its cast: a temperature sensor, a dashboard and a
+// phone, all simulated clients of the wasm Simulation, driven in real time by
+// InPageBroker. Routes the simulation's events to the client they concern and
+// keeps per-client counts for the "Broker & clients" view.
+//
+// A message a simulated client receives comes as a `client`/`message` event;
+// its bytes are those of the PUBLISH the broker sent it, matched here through
+// `packetSent` and `packetDelivered`, so the inspector can show them.
+import { createSimulation } from '../lib/sim.js';
+import { InPageBroker } from '../lib/broker.js';
+
+const SENSOR = 'temperature-sensor';
+const LIVING = 'home/livingroom/temperature';
+const STATUS = 'home/livingroom/sensor/status';
+
+export class InPageLab extends EventTarget {
+  /** label -> { label, role, description, received, sent, last, handler } */
+  clients = new Map();
+  #pending = new Map(); // packet id -> packetSent event of a PUBLISH to a client
+  #delivered = new Map(); // client label -> delivered PUBLISH events not yet matched
+  #changeQueued = false;
+
+  constructor(sim, broker) {
+    super();
+    this.sim = sim;
+    this.broker = broker;
+    broker.addEventListener('events', (e) => this.#route(e.detail));
+  }
+
+  /** A simulation label not used yet, close to `wanted`. */
+  uniqueLabel(wanted) {
+    let label = wanted || 'client';
+    for (let i = 2; this.clients.has(label); i++) label = `${wanted}-${i}`;
+    return label;
+  }
+
+  /** Adds a simulated client; `handler(event)` gets its client events (messages carry `bytes`). */
+  addClient(label, options, link, { role = 'sim', description = '', handler } = {}) {
+    this.sim.addClient(label, options, link);
+    this.clients.set(label, { label, role, description, received: 0, sent: 0, last: null, handler });
+    this.#queueChange();
+  }
+
+  snapshot() {
+    return this.sim.snapshot();
+  }
+
+  #route(events) {
+    for (const e of events) {
+      if (e.type === 'packetSent') {
+        if (e.packet?.cmd !== 'publish') continue;
+        if (e.direction === 'toClient') this.#pending.set(e.id, e);
+        else {
+          const c = this.clients.get(e.client);
+          if (c) c.sent++;
+        }
+      } else if (e.type === 'packetDelivered') {
+        const p = this.#pending.get(e.id);
+        if (!p) continue;
+        this.#pending.delete(e.id);
+        let q = this.#delivered.get(e.client);
+        if (!q) this.#delivered.set(e.client, (q = []));
+        q.push(p);
+        if (q.length > 2000) q.splice(0, q.length - 1000);
+      } else if (e.type === 'packetDropped') {
+        this.#pending.delete(e.id);
+      } else if (e.type === 'client') {
+        const c = this.clients.get(e.client);
+        if (!c) continue;
+        if (e.event === 'message') {
+          const q = this.#delivered.get(e.client) ?? [];
+          const i = q.findIndex((p) => p.packet.topic === e.topic);
+          if (i >= 0) {
+            const p = q[i];
+            q.splice(0, i + 1);
+            e.bytes = p.bytes;
+            e.protocolVersion = p.protocolVersion;
+            e.packet = p.packet;
+          }
+          c.received++;
+          c.last = e;
+        }
+        c.handler?.(e);
+      }
+      if (e.type !== 'packetSent' && e.type !== 'packetDelivered') this.#queueChange();
+    }
+    if (events.length) this.#queueChange();
+  }
+
+  #queueChange() {
+    if (this.#changeQueued) return;
+    this.#changeQueued = true;
+    setTimeout(() => {
+      this.#changeQueued = false;
+      this.dispatchEvent(new Event('change'));
+    }, 200);
+  }
+}
+
+/** Starts the in-page broker with the sensor, the dashboard and the phone. */
+export async function startInPageLab({ seed = 1 } = {}) {
+  const sim = await createSimulation({ seed });
+  const broker = new InPageBroker({ simulation: sim, speed: 1, socketLink: { latency: 20 } });
+  const lab = new InPageLab(sim, broker);
+
+  let sensorUp = false;
+  lab.addClient(SENSOR, {
+    clientId: SENSOR,
+    protocolVersion: 4,
+    keepalive: 30,
+    will: { topic: STATUS, payload: 'offline', qos: 1, retain: true },
+  }, { latency: 40 }, {
+    role: 'sensor',
+    description: `publishes ${LIVING} every 3 seconds`,
+    handler(e) {
+      if (e.event === 'connect') {
+        sensorUp = true;
+        sim.publish(SENSOR, STATUS, 'online', { qos: 1, retain: true });
+        publishTemperature();
+      } else if (e.event === 'connectionLost' || e.event === 'close' || e.event === 'offline') {
+        sensorUp = false;
+      }
+    },
+  });
+  lab.addClient('dashboard', { clientId: 'dashboard', protocolVersion: 5, keepalive: 30 }, { latency: 25 }, {
+    role: 'dashboard', description: 'shows everything under home/',
+  });
+  lab.addClient('phone', { clientId: 'phone', protocolVersion: 5, keepalive: 30 }, { latency: 90 }, {
+    role: 'phone', description: 'wants every room\'s temperature',
+  });
+
+  sim.connect(SENSOR);
+  sim.connect('dashboard');
+  sim.subscribe('dashboard', { 'home/#': { qos: 1 } });
+  sim.connect('phone');
+  sim.subscribe('phone', { 'home/+/temperature': { qos: 0 } });
+
+  const t0 = performance.now();
+  function publishTemperature() {
+    if (!sensorUp || broker.paused) return;
+    const minutes = (performance.now() - t0) / 60000;
+    const value = 21 + 1.5 * Math.sin(minutes * Math.PI) + (Math.random() - 0.5) * 0.4;
+    sim.publish(SENSOR, LIVING, value.toFixed(1), { qos: 1 });
+  }
+  lab.sensorTimer = setInterval(publishTemperature, 3000);
+
+  broker.start();
+  return lab;
+}

@@ -85,7 +85,7 @@ fn the_first_publish_carries_topic_and_alias_later_ones_only_the_alias() {
 
 #[test]
 fn a_client_without_topic_alias_maximum_gets_no_alias() {
-    // [MQTT-3.1.2-27]: absent or zero, no aliases.
+    // [MQTT-3.1.2-27] (5.0): absent or zero, no aliases.
     for max in [None, Some(0)] {
         let mut net = Net::default_net();
         let s = subscriber(&mut net, V5, max, QoS::AtMostOnce);
@@ -148,7 +148,7 @@ fn aliases_stay_within_the_clients_maximum_reusing_the_least_recently_used() {
 
 #[test]
 fn a_new_connection_starts_without_aliases_even_when_the_session_resumes() {
-    // [MQTT-3.3.2-7]: mappings do not carry over to another network connection.
+    // [MQTT-3.3.2-7] (5.0): mappings do not carry over to another network connection.
     let mut net = Net::default_net();
     let s = subscriber(&mut net, V5, Some(2), QoS::AtLeastOnce);
     let p = net.raw_connected(V5, "p", true);

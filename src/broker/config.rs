@@ -28,6 +28,9 @@ pub struct BrokerConfig {
     pub max_topic_levels: usize,
     /// The highest Topic Alias a client may use (0: none).
     pub topic_alias_maximum: u16,
+    /// Whether PUBLISHes to 5.0 clients that accept Topic Aliases (Topic
+    /// Alias Maximum > 0 in CONNECT) use them; see the module docs.
+    pub assign_topic_aliases: bool,
     /// The highest QoS the broker supports.
     pub maximum_qos: QoS,
     /// Whether retained messages are supported.
@@ -55,6 +58,7 @@ impl Default for BrokerConfig {
             max_subscriptions_per_client: 100,
             max_topic_levels: 128,
             topic_alias_maximum: 16,
+            assign_topic_aliases: true,
             maximum_qos: QoS::ExactlyOnce,
             retain_available: true,
             retained: RetainedLimits::default(),

@@ -1,5 +1,6 @@
 //! CONNECT: identifiers, authentication, takeover, sessions and CONNACK.
 
+use super::alias::OutAliases;
 use super::auth::AuthDecision;
 use super::connection::Phase;
 use super::core::Broker;
@@ -117,6 +118,11 @@ impl Broker {
             cn.send_window = usize::from(receive_max.min(self.cfg.max_inflight).max(1));
             if let Some(m) = p.maximum_packet_size {
                 cn.max_packet_out = m as usize;
+            }
+            // [MQTT-3.1.2-27]: no Topic Alias Maximum, no aliases.
+            let alias_max = p.topic_alias_maximum.unwrap_or(0);
+            if v5 && self.cfg.assign_topic_aliases && alias_max > 0 {
+                cn.aliases_out = OutAliases::up_to(alias_max);
             }
         }
         let mut props = Properties::default();
@@ -251,6 +257,8 @@ impl Broker {
 
     /// Sends the unacknowledged messages of a resumed session again, PUBLISH
     /// with DUP set and PUBREL as they were [MQTT-4.4.0-1] (3.1.1: [MQTT-4.4.0-1]).
+    /// A PUBLISH goes with its full topic name and no alias: the alias it may
+    /// have had belonged to the previous connection [MQTT-3.3.2-7].
     fn resend_inflight(&mut self, key: SessionKey, conn: ConnId, now: Millis) {
         let Some(s) = self.sessions.get(&key) else {
             return;

@@ -1,5 +1,6 @@
 //! One transport's state: its decoder, its phase and what its client asked for.
 
+use super::alias::OutAliases;
 use super::session::SessionKey;
 use super::{ConnId, Millis};
 use crate::codec::{Decoder, ProtocolVersion};
@@ -33,6 +34,8 @@ pub(crate) struct Conn {
     pub(crate) max_packet_out: usize,
     /// Topic Aliases the client set (5.0), alias → topic.
     pub(crate) aliases_in: BTreeMap<u16, String>,
+    /// Topic Aliases the broker assigns to this client (5.0).
+    pub(crate) aliases_out: OutAliases,
     /// Bytes to transmit.
     pub(crate) out: Vec<u8>,
 }
@@ -51,6 +54,7 @@ impl Conn {
             send_window: 1,
             max_packet_out: crate::codec::MAX_PACKET_SIZE,
             aliases_in: BTreeMap::new(),
+            aliases_out: OutAliases::none(),
             out: Vec::new(),
         }
     }

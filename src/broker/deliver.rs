@@ -142,14 +142,18 @@ impl Broker {
             let Some(front) = s.queue.front() else {
                 return;
             };
-            let why = if front.msg.expires_at.is_some_and(|t| t <= now) {
-                Some(DropReason::Expired)
+            let (why, alias_fits) = if front.msg.expires_at.is_some_and(|t| t <= now) {
+                (Some(DropReason::Expired), false)
             } else if front.qos != QoS::AtMostOnce && s.inflight.len() >= window {
                 return;
             } else {
                 let probe = outgoing_publish(front, 1, now, v5);
-                (Packet::Publish(probe).encoded_len(c.version) > max_out)
-                    .then_some(DropReason::PacketTooLarge)
+                let len = Packet::Publish(probe).encoded_len(c.version);
+                // A Topic Alias adds 3 bytes of property, and the property
+                // length and remaining length may each grow by one byte; a
+                // packet that fits only without it goes without.
+                let why = (len > max_out).then_some(DropReason::PacketTooLarge);
+                (why, len + 5 <= max_out)
             };
             let Some(d) = s.queue.pop_front() else {
                 return;
@@ -180,7 +184,12 @@ impl Broker {
                 });
                 id
             };
-            let p = outgoing_publish(&d, packet_id, now, v5);
+            let mut p = outgoing_publish(&d, packet_id, now, v5);
+            if alias_fits {
+                if let Some(c) = self.conns.get_mut(&conn) {
+                    c.aliases_out.apply(&mut p);
+                }
+            }
             self.send(conn, now, Packet::Publish(p));
         }
     }

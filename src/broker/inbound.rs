@@ -91,7 +91,7 @@ impl Broker {
         };
         let v5 = c.is_v5();
         if let Some(alias) = p.properties.topic_alias.take() {
-            // [MQTT-3.3.2-9]/[MQTT-3.3.2-10]: 0 or above our maximum is invalid.
+            // [MQTT-3.3.2-8]/[MQTT-3.3.2-12]: we accept 1..=our maximum; 0 or above is invalid.
             if alias == 0 || alias > self.cfg.topic_alias_maximum {
                 return Err(Violation::new(
                     ReasonCode::TOPIC_ALIAS_INVALID,

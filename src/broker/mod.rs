@@ -39,10 +39,18 @@
 //!   broker itself goes away); with `keep_sessions` it keeps sessions (their
 //!   expiry counts from the restart) and retained messages, as a broker with
 //!   persistence would; without, it forgets both.
+//! - **Topic Aliases out** (5.0, `assign_topic_aliases`): a client that sent
+//!   a Topic Alias Maximum gets PUBLISHes with aliases 1..=its maximum; the
+//!   first use of an alias carries the topic name, later ones an empty name.
+//!   When all are taken the least recently used alias moves to the new topic
+//!   and is announced again. Aliases belong to the network connection, so a
+//!   resumed session starts without them, and re-sent (DUP) messages carry
+//!   the full topic name and no alias.
 //! - **Incoming QoS 2** uses method B of the specification (§4.3.3): the
 //!   message is delivered on PUBLISH and its packet identifier kept until
 //!   PUBREL, so a re-sent PUBLISH is acknowledged but not delivered again.
 
+mod alias;
 mod auth;
 mod config;
 mod connect;

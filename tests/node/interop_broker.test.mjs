@@ -424,6 +424,33 @@ describe('persistent sessions', { concurrency: 8 }, () => {
   }
 });
 
+describe('topic aliases (MQTT 5.0)', { concurrency: 8 }, () => {
+  for (const transport of ['tcp', 'ws']) {
+    test(`MQTT.js ${transport}: a subscriber with Topic Alias Maximum 2 gets every topic right`, async () => {
+      // Our broker assigns aliases (least recently used reused); mosquitto
+      // sends full topics. MQTT.js resolves aliases: both must look the same.
+      const aliased = {};
+      const topics = ['a', 'b', 'a', 'c', 'a', 'b', 'b', 'd'];
+      const r = await onBoth(async (b, t) => {
+        const sub = await mqttjs(b, 5, { transport, properties: { topicAliasMaximum: 2 } });
+        aliased[b.name] = 0;
+        sub.on('packetreceive', (p) => {
+          if (p.cmd === 'publish' && p.properties?.topicAlias) aliased[b.name] += 1;
+        });
+        await sub.subscribeAsync(`${t}/#`, { qos: 1 });
+        const pub = await mqttjs(b, 5, { transport });
+        for (const x of topics) await pub.publishAsync(`${t}/${x}`, x, { qos: 1 });
+        await waitUntil(() => sub.received.length >= topics.length);
+        await endAll(sub, pub);
+        return sub.received;
+      });
+      sameOnBoth(r, topics.map((x) => msg(x, 1, false, `T/${x}`)));
+      // [MQTT-3.1.2-26]: our broker used aliases (within the maximum, or MQTT.js would have failed).
+      assert.equal(aliased[ours.name], topics.length);
+    });
+  }
+});
+
 describe('shared subscriptions (MQTT 5.0)', { concurrency: 8 }, () => {
   for (const qos of QOS) {
     test(`MQTT.js QoS ${qos}: two members of $share/g each get some, together all, once`, async () => {

@@ -20,12 +20,12 @@ after(async () => {
   await browser?.close();
 });
 
-// The restart case and mosquitto's incoming quota. mosquitto 2.0 counts the QoS 1/2
-// messages a client has in flight towards it against max_inflight_messages (20 by
-// default). Past it, handle__publish rejects a PUBLISH with 0x97 Quota exceeded and
-// discards it; in 5.0 the PUBACK says so (and CONNACK's Receive Maximum 20 keeps a
-// client under the limit), but a 3.1.1 PUBACK has no reason code, so to a 3.1.1
-// publisher the message looks accepted. That breaks 3.1.1's PUBACK contract (the
+// The restart case and mosquitto's incoming quota. mosquitto 2.0 lets a client have
+// at most max_inflight_messages (20 by default) QoS 1/2 messages in flight towards
+// it; in 5.0 that is the Receive Maximum of its CONNACK. Past the quota,
+// handle__publish rejects a PUBLISH with 0x97 Quota exceeded and discards it; a 5.0
+// PUBACK says so, but a 3.1.1 PUBACK has no reason code, so to a 3.1.1 publisher
+// the message looks accepted. That breaks 3.1.1's PUBACK contract (the
 // receiver has taken ownership of the message, [MQTT-4.3.2-2]), and it is what
 // happens here: after the restart the 3.1.1 publisher re-sends its unacknowledged
 // messages and the ones that waited offline in one burst, with no limit to keep

@@ -56,10 +56,12 @@ export async function waitFor(fn, { timeout = 10_000, what = 'condition' } = {})
  * Starts a mosquitto of its own on free loopback ports (MQTT over TCP and over
  * WebSockets). `persistence: true` keeps its database in a temp directory across
  * `restart()`; `users: { name: password }` turns anonymous access off; `maxQueued`
- * raises mosquitto's per-client queue (max_queued_messages, 1000 by default).
+ * raises mosquitto's per-client queue (max_queued_messages, 1000 by default);
+ * `maxInflight` sets max_inflight_messages (20 by default; 0 means no limit), which
+ * mosquitto applies to QoS 1/2 messages in flight in both directions.
  * `stop()` sends SIGTERM to its PID and waits for it to exit.
  */
-export async function startMosquitto({ persistence = false, users = null, debug = false, maxQueued = null } = {}) {
+export async function startMosquitto({ persistence = false, users = null, debug = false, maxQueued = null, maxInflight = null } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mqtt-lab-mosq-'));
   // mosquitto started as root drops to its own user: it must reach these files.
   chmodSync(dir, 0o777);
@@ -79,6 +81,9 @@ export async function startMosquitto({ persistence = false, users = null, debug 
     // Past this many QoS 1/2 messages queued for one client, mosquitto drops new
     // ones silently (default 1000); MQTT 3.1.1 has no flow control to prevent it.
     ...(maxQueued ? [`max_queued_messages ${maxQueued}`] : []),
+    // Past this many QoS 1/2 messages in flight from one client, mosquitto 2.0
+    // rejects new ones with 0x97 Quota exceeded, which a 3.1.1 PUBACK cannot carry.
+    ...(maxInflight !== null ? [`max_inflight_messages ${maxInflight}`] : []),
   ];
   if (persistence) {
     const data = path.join(dir, 'data');

@@ -17,8 +17,13 @@ import { mountMessagesView } from './ui/messages-view.js';
 import { mountTopicsView } from './ui/topics-view.js';
 
 const selectTab = initTabs();
-const first = location.hash.slice(1);
-if (document.querySelector(`[data-tab="${CSS.escape(first)}"]`)) selectTab(first);
+// `#inspector`, `#topics`... open that tab, at load and when the hash changes later.
+const showHashTab = () => {
+  const name = location.hash.slice(1);
+  if (document.querySelector(`[data-tab="${CSS.escape(name)}"]`)) selectTab(name);
+};
+showHashTab();
+window.addEventListener('hashchange', showHashTab);
 
 try {
   await init();

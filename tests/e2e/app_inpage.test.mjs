@@ -220,3 +220,19 @@ test('the page reported no errors', () => {
   assert.deepEqual(tab.errors, []);
   assert.deepEqual(dialogs, []);
 });
+
+test('a #tab link opens that tab, also when the hash changes after loading', async () => {
+  const tab = await openPage('/');
+  try {
+    await tab.page.waitForSelector('[data-tab="topics"]');
+    await tab.page.evaluate(() => { location.hash = '#topics'; });
+    await tab.page.waitForFunction(
+      () => document.querySelector('[data-tab="topics"]')?.getAttribute('aria-selected') === 'true');
+    await tab.page.evaluate(() => { location.hash = '#inspector'; });
+    await tab.page.waitForFunction(
+      () => document.querySelector('[data-tab="inspector"]')?.getAttribute('aria-selected') === 'true');
+    assert.deepEqual(tab.errors, []);
+  } finally {
+    await tab.close();
+  }
+});

@@ -18,7 +18,7 @@ mod shape;
 mod sim;
 #[cfg(feature = "inspector")]
 mod sim_shape;
-#[cfg(feature = "inspector")]
+// Type declarations only (text for the .d.ts file): the client's types use them too.
 mod types;
 
 #[cfg(feature = "inspector")]

@@ -111,9 +111,15 @@ test('hostile topics and payloads render as text and the page stays usable', asy
   await page.waitForFunction(() => window.mqttlab.messages.topics.has('x/bad-utf8'));
   await page.fill('[data-msg-filter]', 'x/');
   await page.waitForFunction(() => document.querySelectorAll('.mrow:not([hidden])').length >= 4);
+  // The list redraws once per frame: wait for the filtered rows to be drawn, then
+  // check that the hostile strings are there as text.
+  await page.waitForFunction(() => {
+    const t = document.querySelector('[data-vlist]')?.textContent ?? '';
+    return t.includes('<img src=x onerror=alert(1)>') && t.includes('</script><script>alert(2)</script>');
+  }, null, { timeout: 10_000 }).catch(() => {});
   const text = await page.textContent('[data-vlist]');
-  assert.ok(text.includes('<img src=x onerror=alert(1)>'));
-  assert.ok(text.includes('</script><script>alert(2)</script>'));
+  assert.ok(text.includes('<img src=x onerror=alert(1)>'), text.slice(0, 500));
+  assert.ok(text.includes('</script><script>alert(2)</script>'), text.slice(0, 500));
   // Each hostile message opens in the detail pane as text.
   for (const t of ['x/long', 'x/<img src=x onerror=alert(1)>/</script>', 'x/bad-utf8']) {
     await page.locator('.mrow:not([hidden])').filter({ has: page.locator('.m-topic', { hasText: t }) }).first().click();

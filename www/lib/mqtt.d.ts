@@ -1,38 +1,10 @@
 // Types for www/lib/mqtt.js: an MQTT 3.1.1 / 5.0 client for the browser with
 // MQTT.js's names. The packet objects have mqtt-packet's shape (as MQTT.js's).
 
-/** MQTT 5.0 properties, with mqtt-packet's camelCase names. */
-export interface Properties {
-  payloadFormatIndicator?: boolean;
-  messageExpiryInterval?: number;
-  contentType?: string;
-  responseTopic?: string;
-  correlationData?: Uint8Array;
-  subscriptionIdentifier?: number | number[];
-  sessionExpiryInterval?: number;
-  assignedClientIdentifier?: string;
-  serverKeepAlive?: number;
-  authenticationMethod?: string;
-  authenticationData?: Uint8Array;
-  requestProblemInformation?: boolean;
-  willDelayInterval?: number;
-  requestResponseInformation?: boolean;
-  responseInformation?: string;
-  serverReference?: string;
-  reasonString?: string;
-  receiveMaximum?: number;
-  topicAliasMaximum?: number;
-  topicAlias?: number;
-  maximumQoS?: 0 | 1;
-  retainAvailable?: boolean;
-  maximumPacketSize?: number;
-  wildcardSubscriptionAvailable?: boolean;
-  subscriptionIdentifiersAvailable?: boolean;
-  sharedSubscriptionAvailable?: boolean;
-  userProperties?: Record<string, string | string[]>;
-}
+import type { Properties, QoS } from '../pkg/mqtt_lab.js';
 
-export type QoS = 0 | 1 | 2;
+/** MQTT 5.0 properties (mqtt-packet's camelCase names) and QoS, as the codec declares them. */
+export type { Properties, QoS };
 export type Payload = string | Uint8Array | ArrayBuffer | ArrayBufferView;
 
 export interface WillOptions {

@@ -2,24 +2,11 @@
 //! REFERENCES.md, each asserting the exact error and its MQTT 5.0 reason code.
 //! Topic filter syntax is the topic module's job and is not tested here.
 #![cfg(not(target_arch = "wasm32"))]
-use bytes::Bytes;
 use mqtt_lab::codec::*;
+
+mod codec_common;
+use codec_common::*;
 use DecodeError as E;
-
-const V4: ProtocolVersion = ProtocolVersion::V3_1_1;
-const V5: ProtocolVersion = ProtocolVersion::V5;
-
-fn decode(bytes: &[u8], v: ProtocolVersion) -> Result<Packet, DecodeError> {
-    Packet::decode(Bytes::copy_from_slice(bytes), v)
-}
-
-/// Asserts that `bytes` fail with exactly `expected`, whose reason code is `code`.
-#[track_caller]
-fn rejects(bytes: &[u8], v: ProtocolVersion, expected: DecodeError, code: u8) {
-    let e = decode(bytes, v).expect_err("the packet must be rejected");
-    assert_eq!(e, expected, "bytes {bytes:02X?}");
-    assert_eq!(e.reason_code(), ReasonCode(code), "reason code of {e:?}");
-}
 
 /// A PUBLISH QoS 0 on `topic` (raw bytes), in the given version.
 fn publish_raw_topic(topic: &[u8], v: ProtocolVersion) -> Vec<u8> {

@@ -1,24 +1,11 @@
 //! Malformed MQTT 5.0 properties and invalid reason codes the codec must
 //! reject, each test asserting the exact error and its 5.0 reason code.
 #![cfg(not(target_arch = "wasm32"))]
-use bytes::Bytes;
 use mqtt_lab::codec::*;
+
+mod codec_common;
+use codec_common::*;
 use DecodeError as E;
-
-const V4: ProtocolVersion = ProtocolVersion::V3_1_1;
-const V5: ProtocolVersion = ProtocolVersion::V5;
-
-fn decode(bytes: &[u8], v: ProtocolVersion) -> Result<Packet, DecodeError> {
-    Packet::decode(Bytes::copy_from_slice(bytes), v)
-}
-
-/// Asserts that `bytes` fail with exactly `expected`, whose reason code is `code`.
-#[track_caller]
-fn rejects(bytes: &[u8], v: ProtocolVersion, expected: DecodeError, code: u8) {
-    let e = decode(bytes, v).expect_err("the packet must be rejected");
-    assert_eq!(e, expected, "bytes {bytes:02X?}");
-    assert_eq!(e.reason_code(), ReasonCode(code), "reason code of {e:?}");
-}
 
 /// A 5.0 PUBLISH QoS 0 on "t" with the given property bytes.
 fn publish_with_props(props: &[u8]) -> Vec<u8> {

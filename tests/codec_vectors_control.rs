@@ -5,31 +5,10 @@
 //! decode gives the expected packet, encode gives the exact bytes, and
 //! `encoded_len` equals the byte count.
 #![cfg(not(target_arch = "wasm32"))]
-use bytes::Bytes;
 use mqtt_lab::codec::*;
 
-const V4: ProtocolVersion = ProtocolVersion::V3_1_1;
-const V5: ProtocolVersion = ProtocolVersion::V5;
-
-/// Decode, encode and length agree with the vector.
-#[track_caller]
-fn vector(bytes: &[u8], v: ProtocolVersion, expected: Packet) {
-    let decoded = Packet::decode(Bytes::copy_from_slice(bytes), v).expect("decodes");
-    assert_eq!(decoded, expected);
-    let mut out = Vec::new();
-    let n = expected.encode(v, &mut out).expect("encodes");
-    assert_eq!(out, bytes, "encoding of {expected:?}");
-    assert_eq!(n, bytes.len());
-    assert_eq!(expected.encoded_len(v), bytes.len());
-}
-
-fn b(s: &'static [u8]) -> Bytes {
-    Bytes::from_static(s)
-}
-
-fn user(k: &str, v: &str) -> Vec<(String, String)> {
-    vec![(k.into(), v.into())]
-}
+mod codec_common;
+use codec_common::*;
 
 // ---- SUBSCRIBE, SUBACK, UNSUBSCRIBE, UNSUBACK -------------------------------
 

@@ -16,13 +16,11 @@
 //! nothing leaks and several clients can live side by side.
 
 use super::client_options::{check_url, kind_error, read_options};
-use super::from_js::{opt_bool, opt_num, opt_str, props_from_js, to_bytes};
+use super::from_js::{opt_str, props_from_js, subscription_options, to_bytes};
 use super::shape::{bytes_js, packet_to_js, props_to_js};
 use crate::client::{Client, ClientError, CloseReason, ConnectionState, Event, Millis};
 use crate::client::{Message, PublishOptions};
-use crate::codec::{
-    PacketType, ProtocolVersion, QoS, ReasonCode, RetainHandling, SubscriptionOptions,
-};
+use crate::codec::{PacketType, ProtocolVersion, QoS, ReasonCode};
 use js_sys::{Array, Function, Uint8Array};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -667,17 +665,7 @@ impl WasmClient {
             let topic = opt_str(&f, "topic")?.ok_or_else(|| {
                 kind_error("each filter needs a topic string", "invalid_filter", None)
             })?;
-            let qos = opt_num(&f, "qos", 2)?.unwrap_or(0) as u8;
-            let rh = opt_num(&f, "rh", 2)?.unwrap_or(0) as u8;
-            list.push((
-                topic,
-                SubscriptionOptions {
-                    qos: QoS::from_u8(qos).unwrap_or_default(),
-                    no_local: opt_bool(&f, "nl")?.unwrap_or(false),
-                    retain_as_published: opt_bool(&f, "rap")?.unwrap_or(false),
-                    retain_handling: RetainHandling::from_u8(rh).unwrap_or_default(),
-                },
-            ));
+            list.push((topic, subscription_options(&f)?));
         }
         let props = props_from_js(&options)?;
         let r = self

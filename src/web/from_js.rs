@@ -95,6 +95,18 @@ fn qos(o: &JsValue, k: &str) -> R<QoS> {
     Ok(QoS::from_u8(n as u8).unwrap_or_default())
 }
 
+/// The options of one subscription, `{ qos, nl, rap, rh }` as mqtt-packet names
+/// them; absent ones take their defaults (QoS 0, off, off, send at subscribe).
+pub(crate) fn subscription_options(o: &JsValue) -> R<SubscriptionOptions> {
+    let rh = opt_num(o, "rh", 2)?.unwrap_or(0) as u8;
+    Ok(SubscriptionOptions {
+        qos: qos(o, "qos")?,
+        no_local: opt_bool(o, "nl")?.unwrap_or(false),
+        retain_as_published: opt_bool(o, "rap")?.unwrap_or(false),
+        retain_handling: RetainHandling::from_u8(rh).unwrap_or_default(),
+    })
+}
+
 fn byte_bool(o: &JsValue, k: &str) -> R<Option<u8>> {
     Ok(opt_bool(o, k)?.map(u8::from))
 }
@@ -272,16 +284,10 @@ pub(crate) fn packet_from_js(o: &JsValue, v: ProtocolVersion) -> R<Packet> {
             }
             let mut filters = Vec::new();
             for s in Array::from(&subs).iter() {
-                let rh = opt_num(&s, "rh", 2)?.unwrap_or(0) as u8;
                 filters.push(SubscribeFilter {
                     filter: opt_str(&s, "topic")?
                         .ok_or_else(|| bad("subscriptions[].topic", "a string"))?,
-                    options: SubscriptionOptions {
-                        qos: qos(&s, "qos")?,
-                        no_local: opt_bool(&s, "nl")?.unwrap_or(false),
-                        retain_as_published: opt_bool(&s, "rap")?.unwrap_or(false),
-                        retain_handling: RetainHandling::from_u8(rh).unwrap_or_default(),
-                    },
+                    options: subscription_options(&s)?,
                 });
             }
             Packet::Subscribe(Subscribe {

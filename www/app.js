@@ -15,6 +15,13 @@ import { MessageStore } from './ui/message-store.js';
 import { mountBrokerView } from './ui/broker-view.js';
 import { mountMessagesView } from './ui/messages-view.js';
 import { mountTopicsView } from './ui/topics-view.js';
+import { mountClassroom } from './ui/classroom.js';
+import { parseJoin } from './ui/room.js';
+import { registerOffline } from './ui/offline.js';
+
+// A join link (#join=<code>&broker=<url>) makes this the student's page (classroom.css).
+if (parseJoin(location.hash)) document.documentElement.dataset.mode = 'student';
+registerOffline();
 
 const selectTab = initTabs();
 // `#inspector`, `#topics`... open that tab, at load and when the hash changes later.
@@ -83,6 +90,7 @@ function showBytes(m) {
 mountBrokerView(document.querySelector('[data-panel="diagram"]'), { lab, connections, topic, onConnect: openConnection });
 mountMessagesView(document.querySelector('[data-panel="messages"]'), { store: messages, connections, topic, showBytes });
 const topics = mountTopicsView(document.querySelector('[data-panel="topics"]'), { store: messages });
+const classroom = mountClassroom({ topic, encode, showPacket });
 
 // "You": the user's own client of the in-page broker, listening to home/# so
 // the first screen already shows the sensor's readings arriving.
@@ -98,5 +106,5 @@ for (const s of ConnectionStore.saved()) {
 connections.select(you);
 
 // For the end-to-end tests and for curious developers in the console.
-window.mqttlab = { lab, messages, connections, topics, openConnection, showBytes };
+window.mqttlab = { lab, messages, connections, topics, openConnection, showBytes, classroom };
 document.documentElement.dataset.ready = 'true';

@@ -196,6 +196,8 @@ test('a room on mosquitto: join by link, presence, fan-out, Will, text only', as
   const hostileMsg = await ann.page.waitForSelector('[data-st-msg][data-topic="<img src=x onerror=pwn()>/kitchen"]');
   assert.equal(await hostileMsg.$eval('[data-st-msg-payload]', (e) => e.textContent), hostile);
   assert.equal(await hostileMsg.$eval('[data-st-msg-from]', (e) => e.textContent), `from ${hostileName}`);
+  // lights/hall was routed before Bob published this: Ann's filter did not match it.
+  assert.equal(await ann.page.locator('[data-st-msg][data-topic="lights/hall"]').count(), 0);
   await waitFor(() => entry(tp, '<img src=x onerror=pwn()>/kitchen'), { what: 'the hostile message on the teacher\'s page' });
   const e3 = await entry(tp, '<img src=x onerror=pwn()>/kitchen');
   assert.equal(e3.payload, hostile);

@@ -127,11 +127,13 @@ function mountTeacher(root, { topic, encode, showPacket }) {
     h('h3', { id: 'cr-h-members' }, 'In the room', memberCount), memberList);
 
   const counts = h('p', { class: 'cr-counts', 'data-cr-counts': '' });
+  const showPresence = h('input', { type: 'checkbox', id: 'cr-show-presence', checked: true, 'data-cr-show-presence': '' });
   const logList = h('ol', { class: 'cr-log', 'data-cr-log': '', reversed: true });
   const traffic = h('section', { class: 'card', 'aria-labelledby': 'cr-h-traffic', 'data-cr-traffic': '', hidden: true },
     h('h3', { id: 'cr-h-traffic' }, 'Traffic in the room'),
     counts,
     h('p', { class: 'help' }, 'Newest first. "→" lists who the broker sent each message to: the members whose subscriptions match its topic, as they announced them.'),
+    h('label', { class: 'cr-check', for: 'cr-show-presence' }, showPresence, ' Show presence messages and Wills'),
     logList);
 
   const bigCode = h('p', { class: 'cr-big-code', 'data-cr-big-code': '' });
@@ -248,6 +250,7 @@ function mountTeacher(root, { topic, encode, showPacket }) {
     traffic.hidden = false;
     renderState();
     render();
+    renderLog(room, true);
     for (const cb of listeners) cb(source, room);
     return api;
   }
@@ -332,10 +335,26 @@ function mountTeacher(root, { topic, encode, showPacket }) {
       ? all.sort(byName).map((m) => memberRow(m, room))
       : h('li', { class: 'empty' }, 'Nobody yet: students appear here as they join.'));
     counts.textContent = `${plural(room.counts.messages, 'message')}, ${plural(room.counts.presence, 'presence message')}, ${plural(room.counts.deliveries, 'delivery', 'deliveries')}`;
-    const entries = room.log.slice(-SHOWN).reverse();
-    replace(logList, entries.length
-      ? entries.map((e) => logRow(e, room))
-      : h('li', { class: 'empty' }, 'No message yet.'));
+    renderLog(room);
+  }
+
+  // The log grows at its top: rows already drawn stay (and keep the focus of
+  // their buttons); the whole list is drawn again only when the filter changes.
+  let drawnSeq = 0;
+  function renderLog(room, full = false) {
+    const keep = (e) => showPresence.checked || e.kind === 'message';
+    if (full) {
+      drawnSeq = 0;
+      replace(logList);
+    }
+    const fresh = room.log.filter((e) => e.seq > drawnSeq && keep(e)).slice(-SHOWN);
+    if (room.log.length) drawnSeq = room.log[room.log.length - 1].seq;
+    if (fresh.length) {
+      logList.querySelector('.empty')?.remove();
+      logList.prepend(...fresh.reverse().map((e) => logRow(e, room)));
+      while (logList.children.length > SHOWN) logList.lastElementChild.remove();
+    }
+    if (!logList.children.length) replace(logList, h('li', { class: 'empty' }, 'No message yet.'));
   }
 
   function memberRow(m, room) {
@@ -382,6 +401,7 @@ function mountTeacher(root, { topic, encode, showPacket }) {
     return row;
   }
 
+  showPresence.addEventListener('change', () => api.room && renderLog(api.room, true));
   logList.addEventListener('click', (ev) => {
     const btn = ev.target.closest('[data-entry-bytes]');
     if (!btn || !api.room) return;

@@ -82,7 +82,8 @@ self.addEventListener('message', (event) => {
       }
       if (!ours(url)) continue;
       try {
-        await keep(cache, url.href.split('#')[0], await fresh(url.href));
+        // The copy the page just loaded, from the HTTP cache: no second download.
+        await keep(cache, url.href.split('#')[0], await fetch(url.href, { cache: 'force-cache' }));
       } catch {
         // Offline already: nothing to refresh.
       }

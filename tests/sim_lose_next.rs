@@ -1,6 +1,7 @@
 //! `lose_next`: a chosen packet lost the way a lossy link loses one (the
 //! connection breaks), which is what the QoS lesson shows: QoS 0 is gone,
 //! QoS 1 may arrive twice, QoS 2 arrives exactly once.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod sim_common;
 

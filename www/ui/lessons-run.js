@@ -197,6 +197,7 @@ export class LessonRun {
       return;
     }
     this.lab = lab;
+    lab.broker.speed = Number(this.speedSel.value); // it may have changed meanwhile
     this.player = new ScenarioPlayer(lab, this.scenario);
     this.watch = new LessonWatch(lab, this.player);
     this.watch.matches = (f, t) => this.o.topic.topicMatches(f, t);

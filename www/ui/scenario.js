@@ -270,7 +270,7 @@ function step(value, i, ids, checks) {
     if (r.has('client')) throw new Invalid(`${where}: "${kind}" acts on the broker and takes no client.`);
   } else {
     s.client = r.str('client', { required: true, max: 32 });
-    if (!ids.has(s.client)) throw new Invalid(`${where}.client "${s.client}" is not one of the clients (${[...ids].join(', ')}).`);
+    if (!ids.has(s.client)) throw new Invalid(`${where}.client "${s.client}" is not one of the clients (${[...ids.keys()].join(', ')}).`);
   }
   const version = ids.get(s.client);
   switch (kind) {

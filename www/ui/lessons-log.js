@@ -72,6 +72,11 @@ export function mountPacketLog(el, lab, { showPacket } = {}) {
   el.append(wrap);
   const scroller = wrap.querySelector('.plog-scroll');
   const lines = new Map(); // flight id -> li
+  // Follows the newest line unless the reader scrolled up to read.
+  let follow = true;
+  scroller.addEventListener('scroll', () => {
+    follow = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
+  });
 
   function add(e) {
     const cmd = e.packet?.cmd ?? 'bytes';
@@ -95,7 +100,6 @@ export function mountPacketLog(el, lab, { showPacket } = {}) {
       li.append(...body);
     }
     lines.set(e.id, li);
-    const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
     list.append(li);
     empty.hidden = true;
     while (list.childElementCount > MAX_LINES) {
@@ -103,7 +107,7 @@ export function mountPacketLog(el, lab, { showPacket } = {}) {
       lines.delete(Number(first.dataset.flight));
       first.remove();
     }
-    if (atBottom) scroller.scrollTop = scroller.scrollHeight;
+    if (follow) scroller.scrollTop = scroller.scrollHeight;
   }
 
   function settle(e) {
@@ -115,6 +119,7 @@ export function mountPacketLog(el, lab, { showPacket } = {}) {
     s.dataset.fate = f.state;
     s.textContent = `${f.text} at ${seconds(e.at)}`;
     lines.delete(e.id);
+    if (follow) scroller.scrollTop = scroller.scrollHeight;
   }
 
   const onEvents = (ev) => {

@@ -98,8 +98,8 @@ export const LESSONS = [
     title: 'Wildcards: + and #',
     text: [
       'A subscription can name many topics at once with a wildcard. `+` stands for exactly one level: `home/+/temperature` matches `home/kitchen/temperature` and `home/garden/temperature`, but not `home/kitchen/fridge/temperature`.',
-      '`#` stands for any number of levels, and must be the last level: `home/#` matches `home/garden/sprinkler/state`, and `home` itself. A filter of `#` alone matches every topic but one kind:',
-      'topics that start with `$` (such as `$SYS/...`, where brokers publish their own statistics) are not matched by a filter that starts with a wildcard.',
+      '`#` stands for any number of levels, and must be the last level: `home/#` matches `home/garden/sprinkler/state`, and `home` itself.',
+      'One exception: topics that start with `$` (such as `$SYS/...`, where brokers publish their own statistics) are not matched by a filter that starts with a wildcard, so even `#` does not receive them.',
       'Wildcards are for subscribing only: a message is always published to one exact topic.',
     ],
     extra: 'playground',

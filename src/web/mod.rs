@@ -7,6 +7,7 @@ pub mod topic;
 mod bench;
 mod client;
 mod client_options;
+mod panic;
 #[cfg(feature = "inspector")]
 mod codec;
 // Parts of these only serve the codec API.
@@ -24,6 +25,7 @@ mod types;
 #[cfg(feature = "inspector")]
 pub use bench::BrokerBench;
 pub use client::{check_broker_url, ClientSink, WasmClient};
+pub use panic::{install_panic_hook, panic_text};
 #[cfg(feature = "inspector")]
 pub use codec::{annotate, decode, encode, reason_code_name, Parser};
 #[cfg(feature = "inspector")]

@@ -40,8 +40,14 @@ async fn a_panic_shows_its_message_in_the_page_alert() {
 
     let detail = Reflect::get(&event, &"detail".into()).unwrap();
     let detail = detail.as_string().expect("the message as detail");
-    assert!(detail.contains("deliberate panic for the test, 42"), "{detail}");
-    assert!(detail.contains("tests/wasm_panic.rs"), "with its location: {detail}");
+    assert!(
+        detail.contains("deliberate panic for the test, 42"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("tests/wasm_panic.rs"),
+        "with its location: {detail}"
+    );
     assert!(!alert.has_attribute("hidden"), "the alert is shown");
     let text = alert.text_content().unwrap_or_default();
     assert!(text.contains("internal error"), "{text}");

@@ -7,9 +7,9 @@ pub mod topic;
 mod bench;
 mod client;
 mod client_options;
-mod panic;
 #[cfg(feature = "inspector")]
 mod codec;
+mod panic;
 // Parts of these only serve the codec API.
 #[cfg_attr(not(feature = "inspector"), allow(dead_code))]
 mod from_js;
@@ -25,9 +25,9 @@ mod types;
 #[cfg(feature = "inspector")]
 pub use bench::BrokerBench;
 pub use client::{check_broker_url, ClientSink, WasmClient};
-pub use panic::{install_panic_hook, panic_text};
 #[cfg(feature = "inspector")]
 pub use codec::{annotate, decode, encode, reason_code_name, Parser};
+pub use panic::{install_panic_hook, panic_text};
 #[cfg(feature = "inspector")]
 pub use sim::Simulation;
 

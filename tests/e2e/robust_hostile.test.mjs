@@ -84,7 +84,7 @@ async function connectAndWaitClosed(name, url, protocolVersion) {
     while (conn.state !== 'closed' && performance.now() - t0 < 15_000) {
       await new Promise((r) => setTimeout(r, 50));
     }
-    return { state: conn.state, why: conn.why };
+    return { id: conn.id, state: conn.state, why: conn.why };
   }, { name, url, protocolVersion });
 }
 
@@ -92,14 +92,14 @@ test('each malformed answer from a broker closes that connection with a readable
   const names = [...Object.keys(CASES), 'text-frame'];
   for (const [i, name] of names.entries()) {
     const v = i % 3 === 0 ? 4 : 5;
-    const { state, why } = await connectAndWaitClosed(name, `ws://127.0.0.1:${port}/${name}`, v);
+    const { id, state, why } = await connectAndWaitClosed(name, `ws://127.0.0.1:${port}/${name}`, v);
     console.log(`${name} (v${v}): ${state}: ${why}`);
     assert.equal(state, 'closed', name);
     assert.equal(typeof why, 'string', name);
     assert.ok(why.length >= 10, `${name}: "${why}"`);
     assert.doesNotMatch(why, /undefined|\[object|unreachable|panicked/i, name);
     // The reason is shown on the connection's card.
-    const card = page.locator('[data-conn]', { hasText: `hostile-${name}` });
+    const card = page.locator(`[data-conn="${id}"]`);
     assert.equal((await card.locator('[data-conn-why]').textContent()).trim(), why.trim());
   }
   assert.deepEqual([...new Set(seen)].sort(), [...names].sort());

@@ -4,7 +4,7 @@
 // views. State lives in three stores (connections, messages, inspector); the
 // views render them.
 import init, {
-  annotate, encode, reasonCodeName, version, topicMatches, checkTopicFilter, checkTopicName,
+  annotate, encode, reasonCodeName, version, topicMatches, checkTopicFilter, checkTopicName, explainMatch,
 } from './pkg/mqtt_lab.js';
 import { initTabs } from './ui/tabs.js';
 import { mountInspector, showPacket } from './ui/inspector.js';
@@ -15,6 +15,8 @@ import { MessageStore } from './ui/message-store.js';
 import { mountBrokerView } from './ui/broker-view.js';
 import { mountMessagesView } from './ui/messages-view.js';
 import { mountTopicsView } from './ui/topics-view.js';
+import { mountLessons } from './ui/lessons.js';
+import { mountPacketLog } from './ui/lessons-log.js';
 import { mountClassroom } from './ui/classroom.js';
 import { parseJoin } from './ui/room.js';
 import { registerOffline } from './ui/offline.js';
@@ -105,6 +107,12 @@ for (const s of ConnectionStore.saved()) {
 }
 connections.select(you);
 
+// Each lesson plays on a lab of its own; its stage shows that lab's packets.
+const mountStage = (el, lessonLab) => mountPacketLog(el, lessonLab, { showPacket });
+const lessons = mountLessons(document.querySelector('[data-panel="lessons"]'), {
+  topic: { ...topic, explainMatch }, mountStage,
+});
+
 // For the end-to-end tests and for curious developers in the console.
-window.mqttlab = { lab, messages, connections, topics, openConnection, showBytes, classroom };
+window.mqttlab = { lab, messages, connections, topics, openConnection, showBytes, lessons, classroom };
 document.documentElement.dataset.ready = 'true';

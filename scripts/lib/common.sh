@@ -140,3 +140,36 @@ build_wasm() {
     printf '%s\n' "$want" >"$stamp"
     log "built www/pkg: $(wc -c <"$raw") bytes from rustc -> $(wc -c <"$PKG_DIR/${crate}_bg.wasm") bytes after wasm-bindgen + wasm-opt"
 }
+
+# --- fuzzing (scripts/fuzz) -----------------------------------------------------
+
+CARGO_FUZZ_VERSION=0.13.2
+FUZZ_TARGETS=(decoder broker client topic)
+
+# The nightly toolchain (cargo-fuzz needs it for its instrumentation flags) and
+# cargo-fuzz at the pinned version.
+ensure_fuzz_tools() {
+    require_cargo
+    if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+        log "installing the nightly Rust toolchain (for cargo-fuzz)"
+        rustup toolchain install nightly --profile minimal
+    fi
+    local have
+    have="$(cargo fuzz --version 2>/dev/null | awk '{print $2}')" || true
+    if [ "$have" != "$CARGO_FUZZ_VERSION" ]; then
+        log "installing cargo-fuzz $CARGO_FUZZ_VERSION (found: ${have:-none}); about two minutes"
+        cargo install cargo-fuzz --locked --version "$CARGO_FUZZ_VERSION" --force
+    fi
+}
+
+# Writes the seed corpora (valid packets of every type and version, from the
+# codec) into fuzz/corpus/<target>/, next to what earlier runs found.
+write_fuzz_seeds() {
+    cargo run --quiet --example fuzz_seeds -- "$ROOT/fuzz/corpus"
+}
+
+# Builds every fuzz target. No sanitizer: the crate forbids unsafe code, and
+# without AddressSanitizer each run executes about twice as many inputs.
+build_fuzz_targets() {
+    (cd "$ROOT" && cargo +nightly fuzz build --sanitizer none)
+}

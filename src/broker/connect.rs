@@ -204,9 +204,7 @@ impl Broker {
             AuthDecision::NotAuthorized => return Err(refusal(0x87, 0x05, "not authorized")),
         }
         if let Some(w) = &c.will {
-            if validate_topic_name(&w.topic).is_err()
-                || w.topic.split('/').count() > self.cfg.max_topic_levels
-            {
+            if validate_topic_name(&w.topic).is_err() || !self.cfg.topic_fits(&w.topic) {
                 return Err(refusal(
                     0x90,
                     0x02,

@@ -38,6 +38,8 @@ pub(crate) struct Conn {
     pub(crate) aliases_out: OutAliases,
     /// Bytes to transmit.
     pub(crate) out: Vec<u8>,
+    /// The host reported its transport backed up ([`Broker::handle_backpressure`](super::Broker::handle_backpressure)).
+    pub(crate) busy: bool,
 }
 
 impl Conn {
@@ -56,6 +58,7 @@ impl Conn {
             aliases_in: BTreeMap::new(),
             aliases_out: OutAliases::none(),
             out: Vec::new(),
+            busy: false,
         }
     }
 

@@ -97,14 +97,42 @@ impl Broker {
     }
 
     /// A transport was accepted; CONNECT must arrive within `connect_timeout_ms`.
+    /// Beyond `max_pending_connections` transports waiting for CONNECT, the
+    /// new one is closed at once ([`Broker::poll_close`] returns it).
     pub fn open(&mut self, now: Millis) -> ConnId {
         self.next_conn += 1;
         let id = ConnId(self.next_conn);
-        let max = self.cfg.max_packet_size as usize;
-        self.conns.insert(id, Conn::new(id, now, max));
         self.events
             .push_back(BrokerEvent::ConnectionOpened { conn: id, at: now });
+        let pending = self.conns.values().filter(|c| c.session().is_none());
+        if pending.count() >= self.cfg.max_pending_connections {
+            self.closes.push_back(id);
+            self.events.push_back(BrokerEvent::ConnectionClosed {
+                conn: id,
+                client_id: None,
+                at: now,
+                reason: CloseReason::Refused(ReasonCode::SERVER_BUSY),
+            });
+            return id;
+        }
+        let max = self.cfg.max_packet_size as usize;
+        self.conns.insert(id, Conn::new(id, now, max));
         id
+    }
+
+    /// The host's transport for `conn` cannot take more bytes for now (`busy`),
+    /// or can again. While busy, messages for that client wait in its session's
+    /// queue (within `max_queued_messages` and `max_queued_bytes`, dropping the
+    /// oldest QoS 0 messages first) instead of piling up in the host; once not
+    /// busy, they go out.
+    pub fn handle_backpressure(&mut self, conn: ConnId, now: Millis, busy: bool) {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        c.busy = busy;
+        if let (false, Some(key)) = (busy, c.session()) {
+            self.pump(key, now);
+        }
     }
 
     /// Bytes arrived on `conn`, cut anywhere. Bytes for a connection already
@@ -186,6 +214,11 @@ impl Broker {
         self.events.pop_front()
     }
 
+    /// The last bytes of closed connections not yet taken by `poll_transmit`.
+    pub(crate) fn final_tx_bytes(&self) -> usize {
+        self.final_tx.iter().map(|(_, b)| b.len()).sum()
+    }
+
     // ---- shared helpers ------------------------------------------------------
 
     /// Encodes `packet` onto `conn`'s transmit buffer. A packet bigger than the
@@ -249,8 +282,11 @@ impl Broker {
 
     /// Bytes that did not decode. An unknown protocol level gets the 3.1.1
     /// refusal 0x01, which every version of client understands [MQTT-3.1.2-2].
+    /// Only a connection that has not CONNECTed yet gets it: a later CONNECT
+    /// is a protocol violation whatever its level [MQTT-3.1.0-2].
     fn decode_failed(&mut self, conn: ConnId, now: Millis, error: DecodeError) {
-        if let DecodeError::UnsupportedProtocolLevel(_) = error {
+        let awaiting = self.conns.get(&conn).is_some_and(|c| c.session().is_none());
+        if matches!(error, DecodeError::UnsupportedProtocolLevel(_)) && awaiting {
             if let Some(c) = self.conns.get_mut(&conn) {
                 if c.out.is_empty() {
                     self.dirty.push_back(conn);

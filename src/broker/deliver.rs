@@ -42,7 +42,8 @@ pub(crate) fn outgoing_publish(d: &Delivery, packet_id: u16, now: Millis, v5: bo
 
 impl Broker {
     /// Stores or clears the retained message of a published message (RETAIN 1).
-    pub(crate) fn retain(&mut self, msg: &Arc<AppMessage>, now: Millis) {
+    /// Returns `false` when the store is full and the message was not kept.
+    pub(crate) fn retain(&mut self, msg: &Arc<AppMessage>, now: Millis) -> bool {
         let topic = msg.topic.clone();
         if msg.payload.is_empty() {
             // [MQTT-3.3.1-10]/[MQTT-3.3.1-11] (3.1.1), [MQTT-3.3.1-6]/[MQTT-3.3.1-7] (5.0)
@@ -51,13 +52,14 @@ impl Broker {
                 self.events
                     .push_back(BrokerEvent::RetainedCleared { topic, at: now });
             }
-            return;
+            return true;
         }
         match self.retained.set(&topic, Retained(msg.clone())) {
             Ok(_) => {
                 self.retained_topics.insert(topic.clone());
                 self.events
                     .push_back(BrokerEvent::RetainedSet { topic, at: now });
+                true
             }
             Err(_) => {
                 let client_id = self.publisher_name(msg);
@@ -67,6 +69,7 @@ impl Broker {
                     at: now,
                     why: DropReason::RetainedStoreFull,
                 });
+                false
             }
         }
     }
@@ -108,14 +111,13 @@ impl Broker {
     /// Queues a delivery for a session (policy in the module docs) and sends
     /// what its client's window allows.
     pub(crate) fn deliver(&mut self, key: SessionKey, d: Delivery, now: Millis) {
-        let max = self.cfg.max_queued_messages;
+        let (max, max_bytes) = (self.cfg.max_queued_messages, self.cfg.max_queued_bytes);
         let Some(s) = self.sessions.get_mut(&key) else {
             return;
         };
-        if let Some(dropped) = s.enqueue(d, max) {
-            let client_id = s.client_id.clone();
+        for dropped in s.enqueue(d, max, max_bytes) {
             self.events.push_back(BrokerEvent::MessageDropped {
-                client_id,
+                client_id: s.client_id.clone(),
                 topic: dropped.msg.topic.clone(),
                 at: now,
                 why: DropReason::QueueFull,
@@ -138,6 +140,11 @@ impl Broker {
             let Some(c) = self.conns.get(&conn) else {
                 return;
             };
+            // The host said the transport is backed up: messages wait here,
+            // within the queue's limits, instead of piling up in the host.
+            if c.busy {
+                return;
+            }
             let (window, max_out, v5) = (c.send_window, c.max_packet_out, c.is_v5());
             let Some(front) = s.queue.front() else {
                 return;
@@ -155,7 +162,7 @@ impl Broker {
                 let why = (len > max_out).then_some(DropReason::PacketTooLarge);
                 (why, len + 5 <= max_out)
             };
-            let Some(d) = s.queue.pop_front() else {
+            let Some(d) = s.dequeue() else {
                 return;
             };
             if let Some(why) = why {

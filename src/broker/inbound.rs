@@ -151,8 +151,7 @@ impl Broker {
                 ));
             }
         }
-        let topic_ok = validate_topic_name(&p.topic).is_ok()
-            && p.topic.split('/').count() <= self.cfg.max_topic_levels;
+        let topic_ok = validate_topic_name(&p.topic).is_ok() && self.cfg.topic_fits(&p.topic);
         if !topic_ok {
             if !v5 {
                 return Err(Violation::new(
@@ -188,8 +187,16 @@ impl Broker {
             expires_at,
             publisher: Some(key),
         });
-        if msg.retain {
-            self.retain(&msg, now);
+        // A retained message the store cannot take: a 5.0 publisher that waits
+        // for an acknowledgement learns it (0x97) and the message goes nowhere;
+        // otherwise it is delivered, not retained (MessageDropped says so).
+        if msg.retain && !self.retain(&msg, now) && v5 && p.qos != QoS::AtMostOnce {
+            if let Some(s) = self.sessions.get_mut(&key) {
+                // A PUBREC with an error code ends the QoS 2 exchange [MQTT-4.3.3-4] (5.0).
+                s.incoming_qos2.remove(&p.packet_id);
+            }
+            self.acknowledge(conn, now, &p, ReasonCode::QUOTA_EXCEEDED);
+            return Ok(());
         }
         let n = self.route(msg, now);
         let code = if n == 0 && v5 {

@@ -23,11 +23,23 @@
 //! them without properties).
 //!
 //! # Policies
-//! - **Queue full.** Each session holds at most `max_queued_messages` messages
-//!   that wait to be sent (offline, or beyond the client's Receive Maximum).
-//!   When a new message finds the queue full, the oldest queued QoS 0 message
-//!   is dropped to make room; if there is none, the new message is dropped.
-//!   Either way [`BrokerEvent::MessageDropped`] says which and why.
+//! - **Queue full.** Each session holds at most `max_queued_messages` messages,
+//!   and `max_queued_bytes` bytes of topics and payloads, that wait to be sent
+//!   (offline, beyond the client's Receive Maximum or `max_inflight`, or while
+//!   the host reports its transport backed up with
+//!   [`Broker::handle_backpressure`]). When a new message does not fit, the
+//!   oldest queued QoS 0 messages are dropped to make room; if that cannot make
+//!   enough, the new message is dropped. Either way
+//!   [`BrokerEvent::MessageDropped`] says which and why, and no other session
+//!   is affected.
+//! - **Retained store full.** A retained message that would take the store past
+//!   its limits is not retained. A 5.0 publisher at QoS 1 or 2 gets 0x97 Quota
+//!   exceeded in PUBACK/PUBREC and the message is not delivered; at QoS 0, and
+//!   from 3.1.1 (which has no way to say it), it is delivered without being retained.
+//! - **Limits.** Every limit of [`BrokerConfig`] answers the offending client
+//!   alone: a refused CONNECT, SUBACK or PUBACK reason code, or a DISCONNECT
+//!   with the reason code (5.0) and a closed connection; [`Broker::stats`]
+//!   shows what the broker holds.
 //! - **Takeover.** A CONNECT with the client identifier of a live connection
 //!   closes the older one (5.0: DISCONNECT 0x8E first). The old connection's
 //!   Will is handled as for any connection closed by the server: published
@@ -69,7 +81,7 @@ pub use self::core::{Broker, ConnId};
 pub use auth::{AuthDecision, Authenticator, PasswordTable};
 pub use config::BrokerConfig;
 pub use event::{BrokerEvent, CloseReason, DropReason, SessionEndReason};
-pub use snapshot::{RetainedInfo, SessionInfo, SubscriptionInfo};
+pub use snapshot::{BrokerStats, RetainedInfo, SessionInfo, SubscriptionInfo};
 
 /// Milliseconds on the host's monotonic clock.
 pub type Millis = crate::client::Millis;

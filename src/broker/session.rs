@@ -36,6 +36,13 @@ pub(crate) struct Delivery {
     pub(crate) sub_ids: Vec<u32>,
 }
 
+impl Delivery {
+    /// What it counts for in the queue's byte limit: its topic and payload.
+    pub(crate) fn size(&self) -> usize {
+        self.msg.topic.len() + self.msg.payload.len()
+    }
+}
+
 /// What an outgoing QoS 1/2 message waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Stage {
@@ -71,6 +78,8 @@ pub(crate) struct Session {
     pub(crate) expires_at: Option<Millis>,
     /// Messages waiting to be sent, oldest first.
     pub(crate) queue: VecDeque<Delivery>,
+    /// The bytes of `queue`, as [`Delivery::size`] counts them.
+    pub(crate) queued_bytes: usize,
     /// QoS 1/2 messages sent and not yet acknowledged, in the order sent.
     pub(crate) inflight: VecDeque<Inflight>,
     /// Incoming QoS 2 packet identifiers whose PUBREL has not arrived (method B).
@@ -92,6 +101,7 @@ impl Session {
             connect_expiry_zero: true,
             expires_at: None,
             queue: VecDeque::new(),
+            queued_bytes: 0,
             inflight: VecDeque::new(),
             incoming_qos2: BTreeSet::new(),
             next_id: 0,
@@ -115,21 +125,45 @@ impl Session {
         }
     }
 
-    /// Adds a delivery to the queue, applying the queue-full policy: the oldest
-    /// QoS 0 message makes room, else the new message is refused. Returns the
-    /// dropped delivery, if any.
-    pub(crate) fn enqueue(&mut self, d: Delivery, max: usize) -> Option<Delivery> {
-        if self.queue.len() < max {
+    /// Adds a delivery to the queue, applying the queue-full policy to both
+    /// limits (`max` messages, `max_bytes` bytes): the oldest QoS 0 messages
+    /// make room, else the new message is refused. QoS 0 messages are dropped
+    /// only when that makes enough room. Returns the dropped deliveries.
+    pub(crate) fn enqueue(&mut self, d: Delivery, max: usize, max_bytes: usize) -> Vec<Delivery> {
+        let size = d.size();
+        let fits = |len: usize, bytes: usize| len < max && bytes + size <= max_bytes;
+        if fits(self.queue.len(), self.queued_bytes) {
+            self.queued_bytes += size;
             self.queue.push_back(d);
-            return None;
+            return Vec::new();
         }
-        match self.queue.iter().position(|q| q.qos == QoS::AtMostOnce) {
-            Some(at) => {
-                let dropped = self.queue.remove(at);
-                self.queue.push_back(d);
-                dropped
+        let (n0, bytes0) = self
+            .queue
+            .iter()
+            .filter(|q| q.qos == QoS::AtMostOnce)
+            .fold((0, 0), |(n, b), q| (n + 1, b + q.size()));
+        if !fits(self.queue.len() - n0, self.queued_bytes - bytes0) {
+            return vec![d];
+        }
+        let mut dropped = Vec::new();
+        while !fits(self.queue.len(), self.queued_bytes) {
+            let Some(at) = self.queue.iter().position(|q| q.qos == QoS::AtMostOnce) else {
+                break;
+            };
+            if let Some(old) = self.queue.remove(at) {
+                self.queued_bytes -= old.size();
+                dropped.push(old);
             }
-            None => Some(d),
         }
+        self.queued_bytes += size;
+        self.queue.push_back(d);
+        dropped
+    }
+
+    /// Takes the oldest queued delivery.
+    pub(crate) fn dequeue(&mut self) -> Option<Delivery> {
+        let d = self.queue.pop_front()?;
+        self.queued_bytes -= d.size();
+        Some(d)
     }
 }

@@ -58,7 +58,65 @@ pub struct RetainedInfo {
     pub properties: Properties,
 }
 
+/// What the broker holds, in totals: for limits, tests and dashboards.
+///
+/// Sizes count topics and payloads (what the queue limits count); a message
+/// queued for several sessions is counted once per session, although its bytes
+/// are shared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BrokerStats {
+    /// Transports open (CONNECTed or not).
+    pub connections: usize,
+    /// Sessions, online or not.
+    pub sessions: usize,
+    /// Messages waiting in session queues, all sessions together.
+    pub queued_messages: usize,
+    /// Their bytes.
+    pub queued_bytes: usize,
+    /// The longest queue of one session, in messages.
+    pub most_queued_messages: usize,
+    /// The largest queue of one session, in bytes.
+    pub most_queued_bytes: usize,
+    /// QoS 1/2 messages sent and not yet acknowledged, all sessions together.
+    pub inflight_messages: usize,
+    /// The most in flight to one session.
+    pub most_inflight: usize,
+    /// Retained messages.
+    pub retained_messages: usize,
+    /// Their bytes, as the store counts them.
+    pub retained_bytes: usize,
+    /// Bytes encoded and not yet taken by [`Broker::poll_transmit`].
+    pub transmit_bytes: usize,
+}
+
 impl Broker {
+    /// Totals of what the broker holds now.
+    pub fn stats(&self) -> BrokerStats {
+        let mut st = BrokerStats {
+            connections: self.conns.len(),
+            sessions: self.sessions.len(),
+            retained_messages: self.retained.len(),
+            retained_bytes: self.retained.bytes(),
+            ..BrokerStats::default()
+        };
+        for s in self.sessions.values() {
+            debug_assert_eq!(
+                s.queued_bytes,
+                s.queue.iter().map(|d| d.size()).sum::<usize>(),
+                "queued bytes out of step"
+            );
+            st.queued_messages += s.queue.len();
+            st.queued_bytes += s.queued_bytes;
+            st.most_queued_messages = st.most_queued_messages.max(s.queue.len());
+            st.most_queued_bytes = st.most_queued_bytes.max(s.queued_bytes);
+            st.inflight_messages += s.inflight.len();
+            st.most_inflight = st.most_inflight.max(s.inflight.len());
+        }
+        st.transmit_bytes =
+            self.conns.values().map(|c| c.out.len()).sum::<usize>() + self.final_tx_bytes();
+        st
+    }
+
     /// Every session, ordered by client identifier.
     pub fn sessions(&self) -> Vec<SessionInfo> {
         self.by_client_id

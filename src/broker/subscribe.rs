@@ -36,7 +36,10 @@ impl Broker {
                 ReasonCode(0x80)
             };
             let shared = match parse_topic_filter(&f.filter) {
-                Ok(p) if p.filter.split('/').count() <= self.cfg.max_topic_levels => {
+                Ok(p)
+                    if self.cfg.topic_fits(p.filter)
+                        && f.filter.len() <= self.cfg.max_topic_length =>
+                {
                     p.share_name.is_some()
                 }
                 _ => {

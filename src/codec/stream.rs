@@ -45,6 +45,7 @@ impl Decoder {
     pub fn server() -> Self {
         Decoder {
             version: None,
+            server: true,
             ..Decoder::new(ProtocolVersion::V5)
         }
     }

@@ -379,6 +379,9 @@ impl Simulation {
             } else if link.drop_next[dir as usize] > 0 {
                 link.drop_next[dir as usize] -= 1;
                 Some(DropWhy::DroppedOnPurpose)
+            } else if link.lose_next[dir as usize] > 0 {
+                link.lose_next[dir as usize] -= 1;
+                Some(DropWhy::Lost)
             } else if self.rng.chance(link.cfg.loss) {
                 Some(DropWhy::Lost)
             } else {

@@ -184,6 +184,22 @@ impl Simulation {
         Ok(())
     }
 
+    /// Loses the next `n` packets sent in `direction` on the peer's link the
+    /// way [`LinkConfig::loss`] does: each vanishes when it would have arrived
+    /// and the connection breaks for both ends, as it would under TCP. The
+    /// same fault as a loss probability, but chosen, so a lesson can show
+    /// exactly which packet went missing.
+    pub fn lose_next(
+        &mut self,
+        peer: PeerId,
+        direction: Direction,
+        n: u32,
+    ) -> Result<(), SimError> {
+        self.check(peer)?;
+        self.peers[peer.0].link.lose_next[direction as usize] += n;
+        Ok(())
+    }
+
     /// Stalls the link for `extra_ms`: what is in flight arrives that much
     /// later, and what is sent during the stall leaves when it ends.
     pub fn delay(&mut self, peer: PeerId, extra_ms: u64) -> Result<(), SimError> {

@@ -49,6 +49,8 @@ pub(crate) struct Link {
     pub hold_until: Millis,
     /// Packets to drop on purpose, per direction.
     pub drop_next: [u32; 2],
+    /// Packets to lose as the link's own loss does (breaking the connection), per direction.
+    pub lose_next: [u32; 2],
     /// The latest arrival scheduled per direction, so that order is kept.
     pub last_arrival: [Millis; 2],
 }
@@ -60,6 +62,7 @@ impl Link {
             partitioned: false,
             hold_until: 0,
             drop_next: [0, 0],
+            lose_next: [0, 0],
             last_arrival: [0, 0],
         }
     }

@@ -9,6 +9,7 @@ mod client;
 mod client_options;
 #[cfg(feature = "inspector")]
 mod codec;
+mod panic;
 // Parts of these only serve the codec API.
 #[cfg_attr(not(feature = "inspector"), allow(dead_code))]
 mod from_js;
@@ -26,6 +27,7 @@ pub use bench::BrokerBench;
 pub use client::{check_broker_url, ClientSink, WasmClient};
 #[cfg(feature = "inspector")]
 pub use codec::{annotate, decode, encode, reason_code_name, Parser};
+pub use panic::{install_panic_hook, panic_text};
 #[cfg(feature = "inspector")]
 pub use sim::Simulation;
 

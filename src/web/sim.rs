@@ -154,6 +154,14 @@ fn sub_options(o: &JsValue) -> R<SubscriptionOptions> {
     })
 }
 
+fn direction_from_js(direction: &str) -> R<Direction> {
+    match direction {
+        "toBroker" => Ok(Direction::ToBroker),
+        "toClient" => Ok(Direction::ToPeer),
+        _ => Err(js_error("direction must be 'toBroker' or 'toClient'", None)),
+    }
+}
+
 fn err(e: impl core::fmt::Display) -> JsValue {
     js_error(&e.to_string(), None)
 }
@@ -365,6 +373,16 @@ impl Simulation {
             _ => return Err(js_error("direction must be 'toBroker' or 'toClient'", None)),
         };
         self.sim.drop_next(p, d, n).map_err(err)
+    }
+
+    /// Loses the next `n` packets going `'toBroker'` or `'toClient'` as the
+    /// link's loss does: each vanishes and the connection breaks (as under TCP).
+    #[wasm_bindgen(js_name = loseNext)]
+    pub fn lose_next(&mut self, id: &str, direction: &str, n: u32) -> R<()> {
+        let p = self.peer(id)?;
+        self.sim
+            .lose_next(p, direction_from_js(direction)?, n)
+            .map_err(err)
     }
 
     /// Stalls the link for `ms`.

@@ -1,5 +1,5 @@
 // Offline use: the page, once loaded, works with no network through its
-// service worker (www/sw.js), in-page broker included. The page is served by a
+// service worker (www/sw.js), in-page broker and lessons included. The page is served by a
 // static server of this test's own (a copy of www/), which the test stops to
 // take the network away for real, on top of playwright's setOffline.
 // Network first: a file changed on the server is what the next online load
@@ -108,6 +108,13 @@ test('loaded once, the page and its in-page broker work offline, and the cache f
   // And the simulated sensor goes on publishing to the dashboard.
   await waitFor(() => page.evaluate(() => window.mqttlab.lab.clients.get('dashboard')?.received > 0),
     { what: 'the simulated dashboard to receive the sensor\'s readings' });
+
+  // A lesson plays on its own in-page lab, offline too.
+  await page.evaluate(() => { location.hash = '#lesson=pubsub'; });
+  const lesson = '.ls-lesson[data-lesson="pubsub"]';
+  await page.waitForSelector(`${lesson} [data-ls-start]`);
+  await page.click(`${lesson} [data-ls-start]`);
+  await page.waitForSelector(`${lesson} [data-packet-log] li`);
 
   assert.deepEqual(errors, []);
   await context.close();

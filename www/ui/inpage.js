@@ -45,6 +45,15 @@ export class InPageLab extends EventTarget {
     return this.sim.snapshot();
   }
 
+  /** Stops the broker's pump and frees the simulation; the lab is unusable afterwards. */
+  destroy() {
+    this.broker.stop();
+    clearInterval(this.sensorTimer);
+    this.destroyed = true;
+    // Later, so that a handler still running for this lab finds it alive.
+    setTimeout(() => this.sim.free?.(), 0);
+  }
+
   #route(events) {
     for (const e of events) {
       if (e.type === 'packetSent') {
@@ -95,6 +104,21 @@ export class InPageLab extends EventTarget {
       this.dispatchEvent(new Event('change'));
     }, 200);
   }
+}
+
+/**
+ * A lab of its own (for a lesson or a scenario): a fresh simulation with a
+ * fixed seed, so it plays the same way every time, and the given clients
+ * (`[{ label, options, link, role, description, handler }]`), not connected.
+ * Its broker runs in real time unless `start` is false.
+ */
+export async function createLab({ seed = 1, clients = [], speed = 1, start = true } = {}) {
+  const sim = await createSimulation({ seed });
+  const broker = new InPageBroker({ simulation: sim, speed, socketLink: { latency: 20 } });
+  const lab = new InPageLab(sim, broker);
+  for (const c of clients) lab.addClient(c.label, c.options, c.link, c);
+  if (start) broker.start();
+  return lab;
 }
 
 /** Starts the in-page broker with the sensor, the dashboard and the phone. */

@@ -1,0 +1,4 @@
+//! Fuzz target: see `mqtt_lab_fuzz::decoder`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| mqtt_lab_fuzz::decoder(data));

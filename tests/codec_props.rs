@@ -585,7 +585,9 @@ proptest! {
     #[test]
     fn several_packets_in_one_chunk_decode_in_order((v, mut packets) in versioned_packets()) {
         prop_assert_eq!(&decode_chunks(v, [&encode_all(v, &packets)[..]]), &packets);
-        // A server learns the version from a leading CONNECT.
+        // A server learns the version from a leading CONNECT, and refuses any later
+        // one [MQTT-3.1.0-2], so the generated CONNECTs stay out of this stream.
+        packets.retain(|p| !matches!(p, Packet::Connect(_)));
         let hello = Connect { protocol: v, ..Default::default() };
         packets.insert(0, Packet::Connect(Box::new(hello)));
         let bytes = encode_all(v, &packets);

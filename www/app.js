@@ -15,6 +15,8 @@ import { MessageStore } from './ui/message-store.js';
 import { mountBrokerView } from './ui/broker-view.js';
 import { mountMessagesView } from './ui/messages-view.js';
 import { mountTopicsView } from './ui/topics-view.js';
+import { mountDiagram } from './ui/diagram.js';
+import { simSource } from './ui/sim-source.js';
 
 const selectTab = initTabs();
 // `#inspector`, `#topics`... open that tab, at load and when the hash changes later.
@@ -43,6 +45,24 @@ try {
 
 const topic = { checkTopicFilter, checkTopicName, topicMatches };
 const lab = await startInPageLab({ seed: (Date.now() % 2 ** 31) >>> 0 });
+// The diagram, mounted before "you" connects so its CONNECT is drawn too.
+// `?projector` (or `#projector`) in the address opens it in projector mode.
+const projector = new URLSearchParams(location.search).has('projector') || /^#(.*&)?projector(&|$)/.test(location.hash);
+// A quarter of real time: slow enough to see each packet travel on its link.
+lab.broker.speed = 0.25;
+const diagram = mountDiagram(document.querySelector('[data-diagram-mount]'), {
+  source: simSource(lab),
+  showPacket,
+  projector,
+  onProjector(on) {
+    const u = new URL(location.href);
+    if (on) u.searchParams.set('projector', '');
+    else u.searchParams.delete('projector');
+    history.replaceState(null, '', u);
+  },
+});
+/** The diagram on another in-page lab (a lesson's own). */
+const mountStage = (element, stageLab, options) => mountDiagram(element, { source: simSource(stageLab), showPacket, ...options });
 const messages = new MessageStore({ perTopic: 100, total: 5000 });
 const connections = new ConnectionStore();
 
@@ -98,5 +118,5 @@ for (const s of ConnectionStore.saved()) {
 connections.select(you);
 
 // For the end-to-end tests and for curious developers in the console.
-window.mqttlab = { lab, messages, connections, topics, openConnection, showBytes };
+window.mqttlab = { lab, messages, connections, topics, openConnection, showBytes, diagram, mountStage };
 document.documentElement.dataset.ready = 'true';

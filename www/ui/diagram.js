@@ -1,0 +1,704 @@
+// The animated diagram: a traffic source's clients around the broker, every
+// packet travelling along its link, coloured by type. Positions follow the
+// source's clock between a flight's `sentAt` and `arrivesAt`, so slow motion,
+// pause and step need nothing special here. Around it: the controls the
+// source has (pause, step, speed), a timeline that replays the last flights,
+// fault buttons, a legend and projector mode.
+//
+//   const d = mountDiagram(element, { source: simSource(lab), showPacket });
+//   d.setSource(other); d.destroy();
+//
+// The source's shape is in the comment at the top of ui/sim-source.js.
+import { h, replace } from './dom.js';
+import { Scene, s } from './diagram-scene.js';
+import { LEGEND, cmdOf, describe, typeName } from './packet-label.js';
+
+const SPEEDS = [0.1, 0.25, 1, 4];
+const STATE_WORD = { connected: 'connected', connecting: 'connecting…', offline: 'offline' };
+/** A lost packet stops here on its link before it vanishes. */
+const LOST_STOP = 0.85;
+/** Virtual ms after `arrivesAt` when a flight whose end was never reported is let go. */
+const STALE_MS = 3000;
+const GHOST_MS = 1400;
+const PULSE_MS = 350;
+const PROJECTOR_SCALE = 1.7;
+let mounts = 0;
+
+const has = (src, name) => !!src && typeof src[name] === 'function';
+
+function progress(f, t) {
+  const span = f.arrivesAt - f.sentAt;
+  let p = span > 0 ? (t - f.sentAt) / span : 1;
+  p = p < 0 ? 0 : p > 1 ? 1 : p;
+  return f.lost ? Math.min(p, LOST_STOP) : p;
+}
+
+const endOf = (rec) => rec.end ?? rec.f.arrivesAt;
+const midOf = (rec) => rec.f.sentAt + (endOf(rec) - rec.f.sentAt) / 2;
+const speedText = (x) => `${x}×`;
+
+/**
+ * Mounts the diagram in `container`.
+ * @param {HTMLElement} container
+ * @param {object} options
+ * @param {EventTarget} options.source a traffic source (see ui/sim-source.js)
+ * @param {(bytes: Uint8Array, protocolVersion: number) => void} [options.showPacket] opens the byte inspector
+ * @param {boolean} [options.controls=true] pause/step/speed, the timeline and the fault buttons
+ * @param {boolean} [options.projector=false] start in projector mode
+ * @param {(on: boolean) => void} [options.onProjector] told when projector mode changes
+ * @param {number} [options.historySize=2000] flights kept for the timeline
+ * @param {number} [options.maxDrawn=300] packets drawn at most; more are counted per link
+ */
+export function mountDiagram(container, {
+  source, showPacket, controls = true, projector = false, onProjector, historySize = 2000, maxDrawn = 300,
+} = {}) {
+  const uid = ++mounts;
+  let src = null;
+  let nodes = [];
+  const live = new Map(); // flight id -> rec, in sending order
+  const recs = new Map(); // flight id -> rec, for the history and what is live
+  let history = []; // recs in sending order, the last `historySize` or a little more
+  let ghosts = [];
+  let mode = 'live';
+  let cursor = null; // the rec the timeline points at when looking back
+  let viewTime = 0;
+  let replaying = false;
+  let pausedByScrub = false;
+  let hoverId = null;
+  let focusId = null;
+  let lastReal = performance.now();
+  let lastT = 0;
+  let drawn = [];
+  let badges = [];
+  let inFlightCount = 0;
+  let noticeAt = 0;
+  let timelineAt = 0;
+  let timelineDirty = true;
+  let controlKey = '';
+  let raf = 0;
+  let big = false;
+
+  // ---- the page ------------------------------------------------------------------
+  const svg = s('svg', { class: 'dg-svg', role: 'group', 'aria-label': 'The clients and the broker. Each packet is a button that opens its bytes.' });
+  const scene = new Scene(svg);
+  const stage = h('div', { class: 'dg-stage' });
+  stage.append(svg);
+  const notice = h('p', { class: 'dg-notice', 'data-dg-notice': '', hidden: true });
+  const say = h('p', { class: 'dg-say', 'data-dg-say': '', role: 'status' });
+
+  const pauseBtn = h('button', { type: 'button', 'data-dg-pause': '', 'aria-pressed': 'false' }, 'Pause');
+  const stepBtn = h('button', { type: 'button', 'data-dg-step': '' }, 'Step');
+  const speedBtns = SPEEDS.map((x) => h('button', { type: 'button', 'data-dg-speed': x, 'aria-pressed': 'false', 'aria-label': `Speed ${x} times` }, speedText(x)));
+  const speedGroup = h('div', { class: 'dg-speed', role: 'group', 'aria-label': 'Speed' }, h('span', { class: 'dg-speed-l', 'aria-hidden': 'true' }, 'Speed'), speedBtns);
+  const clock = h('span', { class: 'dg-clock', 'data-dg-clock': '' });
+  const projBtn = h('button', { type: 'button', 'data-dg-projector': '', 'aria-pressed': 'false', title: 'Large type and the diagram filling the screen (Esc leaves). Link: add ?projector to the address.' }, 'Projector');
+  const bar = h('div', { class: 'dg-bar', role: 'toolbar', 'aria-label': 'Diagram controls' }, pauseBtn, stepBtn, speedGroup, clock, projBtn);
+
+  const legend = h('ul', { class: 'dg-legend', 'aria-label': 'Packet colours' },
+    LEGEND.map(([cmd, what]) => h('li', { title: what }, h('span', { class: `dg-sw dg-c-${cmd}`, 'aria-hidden': 'true' }), typeName(cmd))),
+    h('li', { title: 'lost on the way' }, h('span', { class: 'dg-sw dg-sw-lost', 'aria-hidden': 'true' }, '✕'), 'lost'));
+
+  const rangeId = `dg-range-${uid}`;
+  const range = h('input', { type: 'range', id: rangeId, min: 0, max: 0, value: 0, step: 1, 'data-dg-range': '', disabled: true });
+  const liveBtn = h('button', { type: 'button', 'data-dg-live': '', 'aria-pressed': 'true' }, 'Live');
+  const tlText = h('span', { class: 'dg-tl-text', 'data-dg-tl-text': '' });
+  const strip = s('svg', { class: 'dg-strip', viewBox: '0 0 600 24', preserveAspectRatio: 'none', 'aria-hidden': 'true' });
+  const log = h('ol', { class: 'dg-log', 'data-dg-log': '', 'aria-label': 'Packets up to this moment, newest last' });
+  const tlHelp = h('p', { class: 'help dg-tl-help' });
+  const timeline = h('section', { class: 'dg-timeline', 'aria-label': 'Timeline' },
+    h('div', { class: 'dg-tl-row' }, h('label', { for: rangeId }, 'Timeline'), range, liveBtn), tlText, strip, log, tlHelp);
+
+  const faultList = h('ul', { class: 'dg-fault-list', 'data-dg-faults': '' });
+  // Open, unless the screen is a phone's (the list of buttons is long there).
+  const faults = h('details', { class: 'dg-faults', open: !matchMedia('(max-width: 640px)').matches },
+    h('summary', {}, 'Faults'),
+    h('p', { class: 'help' }, 'Break things on purpose and watch MQTT cope: a cut link fires the client\'s Will, a dropped packet is what QoS 1 and 2 are for, a broker restart shows which sessions survive.'),
+    faultList);
+
+  const root = h('div', { class: 'dg', 'data-diagram': '', tabindex: '-1' }, bar, stage, notice, legend, say, timeline, faults);
+  if (!controls) {
+    bar.hidden = true;
+    timeline.hidden = true;
+    faults.hidden = true;
+  }
+  container.append(root);
+
+  // ---- the source --------------------------------------------------------------
+  const onFlights = (e) => {
+    for (const f of e.detail) {
+      if (!f.cmd) f.cmd = cmdOf(f.bytes);
+      const rec = { f, end: null, delivered: null, why: null };
+      live.set(f.id, rec);
+      recs.set(f.id, rec);
+      history.push(rec);
+    }
+    if (history.length > historySize + 256) {
+      const gone = history.splice(0, history.length - historySize);
+      for (const r of gone) if (!live.has(r.f.id)) recs.delete(r.f.id);
+      if (cursor && !recs.has(cursor.f.id)) cursor = history[0] ?? null;
+    }
+    // The slider reaches the newest packet at once (the rest of the timeline is redrawn a few times a second).
+    range.max = String(Math.max(0, history.length - 1));
+    if (mode === 'live') range.value = range.max;
+    timelineDirty = true;
+  };
+  const onEnd = (e) => {
+    const real = performance.now();
+    for (const x of e.detail) {
+      const rec = recs.get(x.id);
+      if (!rec) continue;
+      rec.end = x.at;
+      rec.delivered = x.delivered;
+      rec.why = x.why ?? null;
+      live.delete(x.id);
+      if (mode !== 'live') continue;
+      const f = rec.f;
+      if (!x.delivered) {
+        const at = scene.point(f.client, f.direction, progress(f, x.at));
+        if (at) ghosts.push({ x: at.x, y: at.y, cmd: f.cmd, born: real });
+        if (ghosts.length > 40) ghosts.splice(0, ghosts.length - 40);
+      } else {
+        scene.pulse(f.direction === 'toBroker' ? 'broker' : f.client, real + PULSE_MS);
+      }
+    }
+    timelineDirty = true;
+  };
+  const onNodes = () => {
+    nodes = src.nodes();
+    scene.setNodes(nodes);
+    renderFaults();
+  };
+  const onControl = () => syncControls(true);
+  const onRestart = () => scene.pulse('broker', performance.now() + 1200);
+
+  function setSource(next) {
+    if (src) {
+      src.removeEventListener('flights', onFlights);
+      src.removeEventListener('flightEnd', onEnd);
+      src.removeEventListener('nodes', onNodes);
+      src.removeEventListener('control', onControl);
+      src.removeEventListener('brokerRestart', onRestart);
+      if (pausedByScrub && has(src, 'resume')) src.resume();
+    }
+    live.clear();
+    recs.clear();
+    history = [];
+    ghosts = [];
+    mode = 'live';
+    cursor = null;
+    replaying = false;
+    pausedByScrub = false;
+    scene.clearPackets();
+    src = next ?? null;
+    if (!src) return;
+    src.addEventListener('flights', onFlights);
+    src.addEventListener('flightEnd', onEnd);
+    src.addEventListener('nodes', onNodes);
+    src.addEventListener('control', onControl);
+    src.addEventListener('brokerRestart', onRestart);
+    if (has(src, 'inFlight')) onFlights({ detail: src.inFlight() });
+    tlHelp.textContent = has(src, 'pause')
+      ? 'Drag the timeline back to see where each packet was; Replay plays it again. Looking back pauses the simulation, Live resumes it. Click a packet (or press Enter on it) to see its bytes.'
+      : 'Drag the timeline back to see where each packet was; Replay plays it again. The room keeps going meanwhile; Live shows it. Click a packet (or press Enter on it) to see its bytes.';
+    onNodes();
+    syncControls(true);
+    timelineDirty = true;
+  }
+
+  // ---- drawing -------------------------------------------------------------------
+  function liveItems(t) {
+    const out = [];
+    for (const rec of live.values()) {
+      const f = rec.f;
+      if (t > f.arrivesAt + STALE_MS) {
+        // Never reported as ended: let it go where it was due.
+        rec.end = f.arrivesAt;
+        rec.delivered = !f.lost;
+        live.delete(f.id);
+        continue;
+      }
+      out.push({ rec, p: progress(f, t) });
+    }
+    return out;
+  }
+
+  function scrubItems(t) {
+    const out = [];
+    const marks = [];
+    for (const rec of history) {
+      const f = rec.f;
+      if (f.sentAt > t) break;
+      const end = endOf(rec);
+      if (t < end) out.push({ rec, p: progress(f, t) });
+      else if (rec.delivered === false && t - end < 250) {
+        const at = scene.point(f.client, f.direction, progress(f, end));
+        if (at) marks.push({ x: at.x, y: at.y, cmd: f.cmd, opacity: 1 - (t - end) / 250 });
+      }
+    }
+    return { out, marks };
+  }
+
+  /** Above `maxDrawn`, each link keeps its oldest packets (the nearest to arriving) and counts the rest. */
+  function coalesce(items) {
+    if (items.length <= maxDrawn) return { draw: items, badges: [] };
+    const lanes = new Map();
+    for (const it of items) {
+      const f = it.rec.f;
+      const k = `${f.client}\u0000${f.direction}`;
+      let l = lanes.get(k);
+      if (!l) lanes.set(k, (l = { client: f.client, direction: f.direction, items: [] }));
+      l.items.push(it);
+    }
+    const per = Math.max(1, Math.floor(maxDrawn / lanes.size));
+    const draw = [];
+    const counts = [];
+    for (const l of lanes.values()) {
+      for (let i = 0; i < l.items.length && i < per; i++) draw.push(l.items[i]);
+      if (l.items.length > per) counts.push({ client: l.client, direction: l.direction, n: l.items.length - per });
+    }
+    return { draw, badges: counts };
+  }
+
+  function frame() {
+    raf = requestAnimationFrame(frame);
+    if (!src || !stage.getClientRects().length) return;
+    const real = performance.now();
+    let t;
+    if (mode === 'scrub') {
+      if (replaying) {
+        viewTime += (real - lastReal) * speedValue();
+        const now = src.now();
+        if (viewTime >= now) goLive();
+        else followReplay();
+      }
+      t = mode === 'scrub' ? viewTime : src.now();
+    } else {
+      t = src.now();
+    }
+    lastReal = real;
+    lastT = t;
+
+    let items;
+    let marks = [];
+    if (mode === 'live') {
+      items = liveItems(t);
+      ghosts = ghosts.filter((g) => real - g.born < GHOST_MS);
+      marks = ghosts.map((g) => ({ ...g, opacity: 1 - (real - g.born) / GHOST_MS }));
+    } else {
+      ({ out: items, marks } = scrubItems(t));
+    }
+    inFlightCount = items.length;
+    const c = coalesce(items);
+    badges = c.badges;
+    const at = scene.drawFlights(c.draw);
+    drawn = c.draw.map((it, i) => ({ it, at: at[i] })).filter((d) => d.at);
+    scene.drawBadges(badges);
+    scene.drawGhosts(marks);
+    scene.drawPulses(real);
+    drawLinkNotes(t);
+    drawTip();
+    if (real - noticeAt > 300) {
+      noticeAt = real;
+      updateNotice(c.draw.length);
+    }
+    syncControls(false);
+    clock.textContent = `t = ${timeText(t)}`;
+    if (timelineDirty && (mode === 'scrub' || real - timelineAt > 300)) {
+      timelineAt = real;
+      timelineDirty = false;
+      renderTimeline();
+    }
+  }
+
+  function updateNotice(n) {
+    if (inFlightCount > maxDrawn) {
+      notice.hidden = false;
+      notice.textContent = `${inFlightCount.toLocaleString('en')} packets in flight: ${n} are drawn (the next to arrive on each link) and the badges count the rest, so the animation stays smooth.`;
+    } else if (!notice.hidden) {
+      notice.hidden = true;
+    }
+  }
+
+  function drawLinkNotes(t) {
+    if (!has(src, 'linkState')) return;
+    for (const n of nodes) {
+      const l = src.linkState(n.id);
+      const parts = [];
+      let kind = '';
+      if (l.heldUntil > t && mode === 'live') {
+        parts.push(`stalled ${((l.heldUntil - t) / 1000).toFixed(1)} s`);
+        kind = 'stalled';
+      }
+      const up = l.dropNext.toBroker;
+      const down = l.dropNext.toClient;
+      if (up || down) {
+        kind ||= 'drop';
+        if (up) parts.push(`drops next${up > 1 ? ` ${up}` : ''} to broker`);
+        if (down) parts.push(`drops next${down > 1 ? ` ${down}` : ''} to client`);
+      }
+      scene.setLinkNote(n.id, parts.join(' · '), kind);
+    }
+  }
+
+  function drawTip() {
+    const id = focusId ?? hoverId;
+    const d = id == null ? null : drawn.find((x) => String(x.it.rec.f.id) === id);
+    if (!d || !d.at) {
+      scene.showTip(null);
+      return;
+    }
+    scene.showTip(labelOf(d.it.rec), d.at.x, d.at.y);
+  }
+
+  function labelOf(rec) {
+    const f = rec.f;
+    rec.label ??= f.label ?? (f.bytes ? describe(f.bytes, f.protocolVersion) : typeName(f.cmd));
+    return rec.label;
+  }
+
+  const timeText = (t) => {
+    if (src?.kind === 'room') return `${(t / 1000).toFixed(1)} s`;
+    return `${(t / 1000).toFixed(3)} s`;
+  };
+
+  // ---- controls -----------------------------------------------------------------
+  const speedValue = () => ('speed' in src ? Number(src.speed) || 1 : 1);
+
+  function syncControls(force) {
+    if (!src) return;
+    const key = [mode, replaying, src.paused, src.stepping, speedValue(), history.length > 0].join('|');
+    if (!force && key === controlKey) return;
+    controlKey = key;
+    if (mode === 'scrub') {
+      pauseBtn.hidden = false;
+      pauseBtn.textContent = replaying ? 'Stop replay' : 'Replay';
+      pauseBtn.setAttribute('aria-pressed', String(replaying));
+      stepBtn.hidden = false;
+      stepBtn.disabled = false;
+      stepBtn.textContent = 'Next packet';
+    } else {
+      pauseBtn.hidden = !has(src, 'pause');
+      pauseBtn.textContent = src.paused ? 'Resume' : 'Pause';
+      pauseBtn.setAttribute('aria-pressed', String(!!src.paused));
+      stepBtn.hidden = !has(src, 'step');
+      stepBtn.disabled = !!src.stepping;
+      stepBtn.textContent = 'Step';
+    }
+    stepBtn.title = mode === 'scrub' ? 'Move the timeline to the next packet sent' : 'Pause, then let the next packet arrive';
+    root.dataset.paused = String(mode === 'scrub' || !!src.paused);
+    root.dataset.mode = mode;
+    speedGroup.hidden = !('speed' in src);
+    const sp = speedValue();
+    for (const b of speedBtns) b.setAttribute('aria-pressed', String(Number(b.dataset.dgSpeed) === sp));
+    liveBtn.setAttribute('aria-pressed', String(mode === 'live'));
+    range.disabled = history.length === 0;
+  }
+
+  pauseBtn.addEventListener('click', () => {
+    if (mode === 'scrub') {
+      replaying = !replaying;
+      lastReal = performance.now();
+    } else if (src.paused) {
+      src.resume();
+    } else {
+      src.pause();
+    }
+    syncControls(true);
+  });
+  stepBtn.addEventListener('click', () => {
+    if (mode === 'scrub') {
+      replaying = false;
+      const i = history.indexOf(cursor);
+      if (i < 0 || i + 1 >= history.length) goLive();
+      else scrubTo(i + 1);
+    } else {
+      src.step();
+    }
+    syncControls(true);
+  });
+  speedGroup.addEventListener('click', (e) => {
+    const b = e.target.closest('[data-dg-speed]');
+    if (!b) return;
+    src.speed = Number(b.dataset.dgSpeed);
+    syncControls(true);
+  });
+
+  // ---- timeline -----------------------------------------------------------------
+  function enterScrub() {
+    if (mode === 'scrub') return;
+    mode = 'scrub';
+    hoverId = null;
+    ghosts = [];
+    if (has(src, 'pause') && !src.paused) {
+      src.pause();
+      pausedByScrub = true;
+    }
+    syncControls(true);
+  }
+
+  function scrubTo(i) {
+    enterScrub();
+    cursor = history[Math.max(0, Math.min(history.length - 1, i))] ?? null;
+    if (cursor) viewTime = Math.min(midOf(cursor), src.now());
+    timelineDirty = true;
+  }
+
+  function goLive() {
+    mode = 'live';
+    replaying = false;
+    cursor = null;
+    if (pausedByScrub) {
+      pausedByScrub = false;
+      if (has(src, 'resume')) src.resume();
+    }
+    timelineDirty = true;
+    syncControls(true);
+  }
+
+  /** During a replay the cursor is the last packet sent by the replayed time. */
+  function followReplay() {
+    let i = cursor ? history.indexOf(cursor) : 0;
+    while (i + 1 < history.length && history[i + 1].f.sentAt <= viewTime) i++;
+    if (history[i] !== cursor) {
+      cursor = history[i];
+      timelineDirty = true;
+    }
+  }
+
+  range.addEventListener('input', () => {
+    replaying = false;
+    scrubTo(Number(range.value));
+  });
+  liveBtn.addEventListener('click', goLive);
+
+  function renderTimeline() {
+    const n = history.length;
+    const ci = mode === 'scrub' && cursor ? history.indexOf(cursor) : n - 1;
+    range.max = String(Math.max(0, n - 1));
+    range.value = String(Math.max(0, ci));
+    range.setAttribute('aria-valuetext', n
+      ? `packet ${ci + 1} of ${n}${mode === 'live' ? ', live' : ''}`
+      : 'no packets yet');
+    if (mode === 'scrub') {
+      tlText.textContent = `Looking back at t = ${timeText(viewTime)}, packet ${(ci + 1).toLocaleString('en')} of ${n.toLocaleString('en')}`;
+    } else {
+      tlText.textContent = `Live · ${n.toLocaleString('en')} packets recorded (the last ${historySize.toLocaleString('en')} are kept)`;
+    }
+    // The strip: the packets around the cursor, one tick each.
+    const from = Math.max(0, ci - (mode === 'scrub' ? 44 : 59));
+    const to = Math.min(n, from + 60);
+    const cell = 600 / 60;
+    const ticks = [];
+    for (let i = from; i < to; i++) {
+      const rec = history[i];
+      const lost = rec.delivered === false;
+      ticks.push(s('rect', {
+        class: `dg-tick dg-c-${rec.f.cmd}${lost ? ' dg-tick-lost' : ''}${i === ci ? ' dg-tick-cur' : ''}`,
+        x: (i - from) * cell + 1, y: 3, width: cell - 2, height: 18, rx: 2, 'data-flight-id': rec.f.id,
+      }, s('title', {}, `${timeText(rec.f.sentAt)} ${labelOf(rec)}${lost ? ' (lost)' : ''}`)));
+    }
+    strip.replaceChildren(...ticks);
+    // The list: the last few packets up to the cursor.
+    const rows = [];
+    for (let i = Math.max(0, ci - 5); i <= ci && i < n; i++) {
+      const rec = history[i];
+      const f = rec.f;
+      const route = f.direction === 'toBroker' ? `${f.client} → broker` : `broker → ${f.client}`;
+      const fate = rec.delivered === false ? ' ✕ lost' : rec.end === null ? ' (in flight)' : '';
+      rows.push(h('li', { class: i === ci && mode === 'scrub' ? 'dg-log-cur' : null },
+        h('button', { type: 'button', class: 'dg-log-b', 'data-flight-id': f.id, title: 'Open its bytes in the Inspector' },
+          h('span', { class: `dg-sw dg-c-${f.cmd}`, 'aria-hidden': 'true' }),
+          h('span', { class: 'dg-log-t' }, timeText(f.sentAt)),
+          h('span', { class: 'dg-log-r' }, route),
+          h('span', { class: 'dg-log-l' }, labelOf(rec), fate))));
+    }
+    replace(log, rows);
+  }
+
+  // ---- packets: hover, focus, open ------------------------------------------------
+  function openFlight(id) {
+    const rec = recs.get(Number(id)) ?? recs.get(id);
+    if (!rec) return;
+    const { bytes, protocolVersion } = rec.f;
+    if (!bytes || !bytes.length) {
+      say.textContent = 'This packet has no bytes to show.';
+      return;
+    }
+    showPacket?.(bytes, protocolVersion ?? 4);
+  }
+  const flightIdOf = (e) => e.target.closest?.('[data-flight-id]')?.dataset.flightId ?? null;
+  svg.addEventListener('click', (e) => {
+    const id = flightIdOf(e);
+    if (id != null) openFlight(id);
+  });
+  svg.addEventListener('keydown', (e) => {
+    const id = flightIdOf(e);
+    if (id != null && (e.key === 'Enter' || e.key === ' ')) {
+      e.preventDefault();
+      openFlight(id);
+    }
+  });
+  svg.addEventListener('pointerover', (e) => { hoverId = flightIdOf(e); });
+  svg.addEventListener('pointerleave', () => { hoverId = null; });
+  svg.addEventListener('focusin', (e) => { focusId = flightIdOf(e); });
+  svg.addEventListener('focusout', () => { focusId = null; });
+  strip.addEventListener('click', (e) => {
+    const id = flightIdOf(e);
+    if (id != null) openFlight(id);
+  });
+  log.addEventListener('click', (e) => {
+    const id = flightIdOf(e);
+    if (id != null) openFlight(id);
+  });
+
+  // ---- faults -----------------------------------------------------------------
+  function faultButton(kind, node, text, label, disabled = false) {
+    return h('button', { type: 'button', 'data-fault': kind, 'data-client': node?.id ?? null, 'aria-label': label, title: label, disabled }, text);
+  }
+
+  function renderFaults() {
+    const any = ['cutLink', 'dropNext', 'delay', 'restartBroker', 'reconnect'].some((m) => has(src, m));
+    faults.hidden = !controls || !any;
+    if (faults.hidden) return;
+    const active = document.activeElement;
+    const again = active && faultList.contains(active) ? [active.dataset.fault, active.dataset.client] : null;
+    const rows = nodes.map((n) => {
+      const canReconnect = has(src, 'canReconnect') ? src.canReconnect(n.id) : n.state === 'offline';
+      return h('li', { class: 'dg-fault', 'data-fault-client': n.id, 'data-state': n.state },
+        h('span', { class: 'dg-fault-name' }, h('strong', {}, n.label), ' ', h('span', { class: 'muted' }, STATE_WORD[n.state] ?? n.state)),
+        h('span', { class: 'dg-fault-acts' },
+          has(src, 'cutLink') && faultButton('cut', n, 'Cut link', `Cut ${n.label}'s link without DISCONNECT (its Will fires)`, n.state === 'offline'),
+          has(src, 'dropNext') && faultButton('drop-up', n, 'Drop next → broker', `Drop the next packet from ${n.label} to the broker`),
+          has(src, 'dropNext') && faultButton('drop-down', n, 'Drop next → client', `Drop the next packet from the broker to ${n.label}`),
+          has(src, 'delay') && faultButton('delay', n, 'Delay 2 s', `Stall ${n.label}'s link for 2 seconds`),
+          has(src, 'reconnect') && faultButton('reconnect', n, 'Reconnect', `Connect ${n.label} again now`, !canReconnect)));
+    });
+    if (has(src, 'restartBroker')) {
+      rows.push(h('li', { class: 'dg-fault dg-fault-broker', 'data-fault-client': 'broker' },
+        h('span', { class: 'dg-fault-name' }, h('strong', {}, 'Broker')),
+        h('span', { class: 'dg-fault-acts' },
+          faultButton('restart-keep', null, 'Restart, keep sessions', 'Restart the broker keeping sessions and retained messages'),
+          faultButton('restart-lose', null, 'Restart, lose sessions', 'Restart the broker losing every session and retained message'))));
+    }
+    replace(faultList, rows);
+    if (again) {
+      const sel = `[data-fault="${CSS.escape(again[0] ?? '')}"]${again[1] ? `[data-client="${CSS.escape(again[1])}"]` : ''}`;
+      const b = faultList.querySelector(sel);
+      if (b && !b.disabled) b.focus();
+      else faults.querySelector('summary')?.focus();
+    }
+  }
+
+  faultList.addEventListener('click', (e) => {
+    const b = e.target.closest('[data-fault]');
+    if (!b || !src) return;
+    const id = b.dataset.client;
+    const name = nodes.find((n) => n.id === id)?.label ?? id;
+    try {
+      switch (b.dataset.fault) {
+        case 'cut':
+          src.cutLink(id);
+          say.textContent = `${name}'s link is cut, without DISCONNECT. The broker notices after the link's delay, ends the connection and publishes ${name}'s Will, if it left one. ${name} then tries to connect again by itself.`;
+          break;
+        case 'drop-up':
+          src.dropNext(id, 'toBroker', 1);
+          say.textContent = `The next packet from ${name} to the broker will vanish on the way, and nobody is told.`;
+          break;
+        case 'drop-down':
+          src.dropNext(id, 'toClient', 1);
+          say.textContent = `The next packet from the broker to ${name} will vanish on the way, and nobody is told.`;
+          break;
+        case 'delay':
+          src.delay(id, 2000);
+          say.textContent = `${name}'s link stalls for 2 s: what is on it waits, then arrives in order.`;
+          break;
+        case 'reconnect':
+          src.reconnect(id);
+          say.textContent = `${name} connects again.`;
+          break;
+        case 'restart-keep':
+          src.restartBroker(true);
+          say.textContent = 'The broker restarted and kept its sessions and retained messages. Every connection dropped (no Wills are sent for a restart); the clients connect again and a persistent session finds its subscriptions and queued messages.';
+          break;
+        case 'restart-lose':
+          src.restartBroker(false);
+          say.textContent = 'The broker restarted and lost every session, subscription and retained message. The clients connect again; only those that subscribe again get messages.';
+          break;
+        default:
+      }
+    } catch (err) {
+      say.textContent = `That did not work: ${err.message}`;
+    }
+  });
+
+  // ---- projector mode -------------------------------------------------------------
+  function setProjector(on) {
+    big = !!on;
+    root.classList.toggle('dg-projector', big);
+    projBtn.setAttribute('aria-pressed', String(big));
+    projBtn.textContent = big ? 'Leave projector' : 'Projector';
+    relayout();
+    onProjector?.(big);
+  }
+  projBtn.addEventListener('click', () => setProjector(!big));
+  const onKey = (e) => {
+    if (e.key === 'Escape' && big) setProjector(false);
+  };
+  document.addEventListener('keydown', onKey);
+
+  function relayout() {
+    scene.clearPackets();
+    const w = stage.clientWidth;
+    scene.resize(w, stage.clientHeight, big ? PROJECTOR_SCALE : w < 500 ? 0.85 : 1);
+    drawLinkNotes(lastT);
+  }
+  const resizer = new ResizeObserver(relayout);
+  resizer.observe(stage);
+
+  setSource(source);
+  if (projector) setProjector(true);
+  raf = requestAnimationFrame(frame);
+
+  return {
+    setSource,
+    destroy() {
+      cancelAnimationFrame(raf);
+      resizer.disconnect();
+      document.removeEventListener('keydown', onKey);
+      setSource(null);
+      root.remove();
+    },
+    /** Turns projector mode on or off. */
+    projector: setProjector,
+    /** The root element (for tests and the page). */
+    element: root,
+    /** The source drawn now. */
+    get source() {
+      return src;
+    },
+    /** The flights in the history, oldest first (for tests and the console). */
+    flights() {
+      return history.map((r) => r.f);
+    },
+    /** A flight still in the history, by id (for tests and the console). */
+    flight(id) {
+      return (recs.get(Number(id)) ?? recs.get(id))?.f ?? null;
+    },
+    /** What is drawn at the last frame: for the tests and the console. */
+    state() {
+      return {
+        mode,
+        time: lastT,
+        paused: mode === 'scrub' || !!src?.paused,
+        inFlight: inFlightCount,
+        history: history.length,
+        cursor: cursor?.f.id ?? null,
+        badges: badges.map((b) => ({ ...b })),
+        drawn: drawn.map(({ it, at }) => ({
+          id: it.rec.f.id, cmd: it.rec.f.cmd, client: it.rec.f.client, direction: it.rec.f.direction,
+          lost: !!it.rec.f.lost, p: it.p, x: at?.x, y: at?.y, label: labelOf(it.rec),
+        })),
+      };
+    },
+  };
+}

@@ -204,7 +204,8 @@ export class Scene {
         this.packetEls.set(f.id, el);
         this.gPackets.append(el);
       }
-      el.setAttribute('transform', `translate(${fmt(at.x)} ${fmt(at.y)})`);
+      // Moved through its SVGTransform: no string to build or parse each frame.
+      el.tr.setTranslate(at.x, at.y);
       seen.add(f.id);
       out.push({ id: f.id, x: at.x, y: at.y });
     }
@@ -223,6 +224,8 @@ export class Scene {
     const title = s('title');
     const g = s('g', { class: 'dg-pkt', tabindex: 0, role: 'button', focusable: 'true' }, rect, text, title);
     g.parts = { rect, text, title };
+    g.tr = this.svg.createSVGTransform();
+    g.transform.baseVal.appendItem(g.tr);
     return g;
   }
 

@@ -47,10 +47,11 @@ const speedText = (x) => `${x}×`;
  * @param {boolean} [options.projector=false] start in projector mode
  * @param {(on: boolean) => void} [options.onProjector] told when projector mode changes
  * @param {number} [options.historySize=2000] flights kept for the timeline
- * @param {number} [options.maxDrawn=300] packets drawn at most; more are counted per link
+ * @param {number} [options.maxDrawn=150] packets drawn at most; more are counted per link (each moving
+ *   SVG packet costs style, layout and paint every frame)
  */
 export function mountDiagram(container, {
-  source, showPacket, controls = true, projector = false, onProjector, historySize = 2000, maxDrawn = 300,
+  source, showPacket, controls = true, projector = false, onProjector, historySize = 2000, maxDrawn = 150,
 } = {}) {
   const uid = ++mounts;
   let src = null;
@@ -71,6 +72,8 @@ export function mountDiagram(container, {
   let drawn = [];
   let badges = [];
   let inFlightCount = 0;
+  let frameMs = 0; // the script time of a frame, averaged
+  let staleAt = 0;
   let noticeAt = 0;
   let timelineAt = 0;
   let timelineDirty = true;
@@ -206,22 +209,19 @@ export function mountDiagram(container, {
   }
 
   // ---- drawing -------------------------------------------------------------------
-  function liveItems(t) {
-    const out = [];
+  /** Lets go of flights whose end was never reported, once they are long due. */
+  function dropStale(t) {
     for (const rec of live.values()) {
       const f = rec.f;
       if (t > f.arrivesAt + STALE_MS) {
-        // Never reported as ended: let it go where it was due.
         rec.end = f.arrivesAt;
         rec.delivered = !f.lost;
         live.delete(f.id);
-        continue;
       }
-      out.push({ rec, p: progress(f, t) });
     }
-    return out;
   }
 
+  /** The recorded flights in flight at `t` (looking back), and the lost ones that just vanished. */
   function scrubItems(t) {
     const out = [];
     const marks = [];
@@ -229,7 +229,7 @@ export function mountDiagram(container, {
       const f = rec.f;
       if (f.sentAt > t) break;
       const end = endOf(rec);
-      if (t < end) out.push({ rec, p: progress(f, t) });
+      if (t < end) out.push(rec);
       else if (rec.delivered === false && t - end < 250) {
         const at = scene.point(f.client, f.direction, progress(f, end));
         if (at) marks.push({ x: at.x, y: at.y, cmd: f.cmd, opacity: 1 - (t - end) / 250 });
@@ -238,23 +238,38 @@ export function mountDiagram(container, {
     return { out, marks };
   }
 
-  /** Above `maxDrawn`, each link keeps its oldest packets (the nearest to arriving) and counts the rest. */
-  function coalesce(items) {
-    if (items.length <= maxDrawn) return { draw: items, badges: [] };
-    const lanes = new Map();
-    for (const it of items) {
-      const f = it.rec.f;
-      const k = `${f.client}\u0000${f.direction}`;
-      let l = lanes.get(k);
-      if (!l) lanes.set(k, (l = { client: f.client, direction: f.direction, items: [] }));
-      l.items.push(it);
-    }
-    const per = Math.max(1, Math.floor(maxDrawn / lanes.size));
+  /**
+   * What to draw of `count` flights (`list()` iterates them, oldest first).
+   * Above `maxDrawn`, each link keeps its oldest packets (the nearest to
+   * arriving) and a badge counts the rest; that takes two passes and no
+   * allocation per flight, so thousands in flight cost little.
+   */
+  function select(list, count, t) {
     const draw = [];
+    if (count <= maxDrawn) {
+      for (const rec of list()) draw.push({ rec, p: progress(rec.f, t) });
+      return { draw, badges: [] };
+    }
+    const lanes = new Map(); // client -> [to the broker, to the client]
+    let laneCount = 0;
+    for (const rec of list()) {
+      let l = lanes.get(rec.f.client);
+      if (!l) lanes.set(rec.f.client, (l = [0, 0, 0, 0]));
+      if (l[rec.f.direction === 'toBroker' ? 0 : 1]++ === 0) laneCount++;
+    }
+    const per = Math.max(1, Math.floor(maxDrawn / laneCount));
+    for (const rec of list()) {
+      const l = lanes.get(rec.f.client);
+      const d = rec.f.direction === 'toBroker' ? 2 : 3;
+      if (l[d] < per) {
+        l[d]++;
+        draw.push({ rec, p: progress(rec.f, t) });
+      }
+    }
     const counts = [];
-    for (const l of lanes.values()) {
-      for (let i = 0; i < l.items.length && i < per; i++) draw.push(l.items[i]);
-      if (l.items.length > per) counts.push({ client: l.client, direction: l.direction, n: l.items.length - per });
+    for (const [client, l] of lanes) {
+      if (l[0] > per) counts.push({ client, direction: 'toBroker', n: l[0] - per });
+      if (l[1] > per) counts.push({ client, direction: 'toClient', n: l[1] - per });
     }
     return { draw, badges: counts };
   }
@@ -278,17 +293,23 @@ export function mountDiagram(container, {
     lastReal = real;
     lastT = t;
 
-    let items;
+    let c;
     let marks = [];
     if (mode === 'live') {
-      items = liveItems(t);
+      if (real - staleAt > 500) {
+        staleAt = real;
+        dropStale(t);
+      }
+      inFlightCount = live.size;
+      c = select(() => live.values(), live.size, t);
       ghosts = ghosts.filter((g) => real - g.born < GHOST_MS);
       marks = ghosts.map((g) => ({ ...g, opacity: 1 - (real - g.born) / GHOST_MS }));
     } else {
-      ({ out: items, marks } = scrubItems(t));
+      const x = scrubItems(t);
+      marks = x.marks;
+      inFlightCount = x.out.length;
+      c = select(() => x.out, x.out.length, t);
     }
-    inFlightCount = items.length;
-    const c = coalesce(items);
     badges = c.badges;
     const at = scene.drawFlights(c.draw);
     drawn = c.draw.map((it, i) => ({ it, at: at[i] })).filter((d) => d.at);
@@ -308,6 +329,7 @@ export function mountDiagram(container, {
       timelineDirty = false;
       renderTimeline();
     }
+    frameMs = frameMs * 0.9 + (performance.now() - real) * 0.1;
   }
 
   function updateNotice(n) {
@@ -347,7 +369,9 @@ export function mountDiagram(container, {
       scene.showTip(null);
       return;
     }
-    scene.showTip(labelOf(d.it.rec), d.at.x, d.at.y);
+    const f = d.it.rec.f;
+    const route = f.direction === 'toBroker' ? `${f.client} → broker` : `broker → ${f.client}`;
+    scene.showTip(`${labelOf(d.it.rec)} · ${route}`, d.at.x, d.at.y);
   }
 
   function labelOf(rec) {
@@ -571,7 +595,7 @@ export function mountDiagram(container, {
           has(src, 'dropNext') && faultButton('drop-up', n, 'Drop next → broker', `Drop the next packet from ${n.label} to the broker`),
           has(src, 'dropNext') && faultButton('drop-down', n, 'Drop next → client', `Drop the next packet from the broker to ${n.label}`),
           has(src, 'delay') && faultButton('delay', n, 'Delay 2 s', `Stall ${n.label}'s link for 2 seconds`),
-          has(src, 'reconnect') && faultButton('reconnect', n, 'Reconnect', `Connect ${n.label} again now`, !canReconnect)));
+          has(src, 'reconnect') && canReconnect && faultButton('reconnect', n, 'Reconnect', `Connect ${n.label} again now`)));
     });
     if (has(src, 'restartBroker')) {
       rows.push(h('li', { class: 'dg-fault dg-fault-broker', 'data-fault-client': 'broker' },
@@ -691,6 +715,8 @@ export function mountDiagram(container, {
         time: lastT,
         paused: mode === 'scrub' || !!src?.paused,
         inFlight: inFlightCount,
+        maxDrawn,
+        frameMs,
         history: history.length,
         cursor: cursor?.f.id ?? null,
         badges: badges.map((b) => ({ ...b })),

@@ -61,8 +61,17 @@ const diagram = mountDiagram(document.querySelector('[data-diagram-mount]'), {
     history.replaceState(null, '', u);
   },
 });
-/** The diagram on another in-page lab (a lesson's own). */
-const mountStage = (element, stageLab, options) => mountDiagram(element, { source: simSource(stageLab), showPacket, ...options });
+/** The diagram on another in-page lab (a lesson's own); `destroy()` lets go of the lab too. */
+function mountStage(element, stageLab, options) {
+  const source = simSource(stageLab);
+  const stage = mountDiagram(element, { source, showPacket, ...options });
+  const destroy = stage.destroy;
+  stage.destroy = () => {
+    destroy();
+    source.dispose();
+  };
+  return stage;
+}
 const messages = new MessageStore({ perTopic: 100, total: 5000 });
 const connections = new ConnectionStore();
 

@@ -115,13 +115,13 @@ test('a publish from "you" travels to the broker, then fans out to every subscri
   await page.waitForFunction(() => !window.mqttlab.diagram.source.stepping);
   await frames(3);
   const ends = await page.evaluate((n) => window.__dg.ends.slice(n), before);
-  assert.deepEqual(ends.map((e) => [e.id, e.delivered]), [[publishId, true]], 'Step: exactly one packet arrived');
+  assert.deepEqual(ends.map((e) => [e.id, e.delivered]), [[publishId, true]], `Step: exactly one packet arrived ${JSON.stringify(ends)}`);
   assert.equal(await page.evaluate(() => window.mqttlab.diagram.source.paused), true, 'still paused after the step');
 
   // One PUBLISH in, three out (dashboard home/#, phone home/+/temperature, you home/#), and the PUBACK.
   dom = await drawnInDom();
   const out = dom.filter((f) => f.cmd === 'publish' && f.direction === 'toClient').map((f) => f.client).sort();
-  assert.deepEqual(out, ['dashboard', 'phone', 'you']);
+  assert.deepEqual(out, ['dashboard', 'phone', 'you'], JSON.stringify(dom));
   assert.ok(dom.some((f) => f.cmd === 'puback' && f.client === 'you' && f.direction === 'toClient'));
   assert.ok(!dom.some((f) => f.id === publishId), 'the PUBLISH that arrived is no longer drawn');
   const st = await state();

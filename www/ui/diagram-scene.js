@@ -82,13 +82,14 @@ export class Scene {
     this.pos.clear();
     this.pos.set('broker', { x: cx, y: cy });
     const n = this.nodes.length;
-    // Room for a client's name beside it and its state under it.
+    // Room for a client's name beside it and its state under it, and, above
+    // the broker, for the name under a client.
     const rx = Math.max(this.rb + this.r + 30, w / 2 - this.r - 56 * this.k);
-    const ry = Math.max(this.rb + this.r + 24, h / 2 - this.r - 36 * this.k);
-    // On a tall stage (a phone) nobody sits level with the broker, where the
-    // links would be shortest; on a wide one two clients sit left and right.
+    const ry = Math.max(this.rb + this.r + 44 * this.k, h / 2 - this.r - 36 * this.k);
+    // Clients off the axes where they can be: a link to a corner is the
+    // longest the stage allows. Two clients sit left and right on a wide stage.
     const tall = h > w * 1.05;
-    const turn = n === 2 && !tall ? Math.PI / 2 : tall && n >= 3 ? Math.PI / n : 0;
+    const turn = n === 2 ? (tall ? 0 : Math.PI / 2) : Math.PI / n;
     const angles = this.nodes.map((_, i) => -Math.PI / 2 + (2 * Math.PI * i) / Math.max(1, n) + turn);
     // Stretch the ellipse so the outermost clients reach the edges of the stage.
     const fx = Math.max(0.3, ...angles.map((a) => Math.abs(Math.cos(a))));

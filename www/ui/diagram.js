@@ -68,12 +68,14 @@ export function mountDiagram(container, {
   let hoverId = null;
   let focusId = null;
   let lastReal = performance.now();
+  let prevFrame = performance.now(); // when the last frame was drawn
   let lastT = 0;
   let drawn = [];
   let badges = [];
   let inFlightCount = 0;
   let frameMs = 0; // the script time of a frame, averaged
   let staleAt = 0;
+  let sawEnd = false; // the source reports when flights end
   let noticeAt = 0;
   let timelineAt = 0;
   let timelineDirty = true;
@@ -146,6 +148,7 @@ export function mountDiagram(container, {
     timelineDirty = true;
   };
   const onEnd = (e) => {
+    sawEnd = true;
     const real = performance.now();
     for (const x of e.detail) {
       const rec = recs.get(x.id);
@@ -158,7 +161,7 @@ export function mountDiagram(container, {
       const f = rec.f;
       if (!x.delivered) {
         const at = scene.point(f.client, f.direction, progress(f, x.at));
-        if (at) ghosts.push({ x: at.x, y: at.y, cmd: f.cmd, born: real });
+        if (at) ghosts.push({ x: at.x, y: at.y, cmd: f.cmd, age: 0 });
         if (ghosts.length > 40) ghosts.splice(0, ghosts.length - 40);
       } else {
         scene.pulse(f.direction === 'toBroker' ? 'broker' : f.client, real + PULSE_MS);
@@ -185,6 +188,7 @@ export function mountDiagram(container, {
     }
     live.clear();
     recs.clear();
+    sawEnd = false;
     history = [];
     ghosts = [];
     mode = 'live';
@@ -209,11 +213,15 @@ export function mountDiagram(container, {
   }
 
   // ---- drawing -------------------------------------------------------------------
-  /** Lets go of flights whose end was never reported, once they are long due. */
+  /**
+   * Lets go of flights whose end was not reported: when due, for a source that
+   * never reports ends; a while after, for one that does (it may be late).
+   */
   function dropStale(t) {
+    const grace = sawEnd ? STALE_MS : 0;
     for (const rec of live.values()) {
       const f = rec.f;
-      if (t > f.arrivesAt + STALE_MS) {
+      if (t > f.arrivesAt + grace) {
         rec.end = f.arrivesAt;
         rec.delivered = !f.lost;
         live.delete(f.id);
@@ -292,18 +300,23 @@ export function mountDiagram(container, {
     }
     lastReal = real;
     lastT = t;
+    const lastFrame = prevFrame;
+    prevFrame = real;
 
     let c;
     let marks = [];
     if (mode === 'live') {
-      if (real - staleAt > 500) {
+      if (!sawEnd || real - staleAt > 500) {
         staleAt = real;
         dropStale(t);
       }
       inFlightCount = live.size;
       c = select(() => live.values(), live.size, t);
-      ghosts = ghosts.filter((g) => real - g.born < GHOST_MS);
-      marks = ghosts.map((g) => ({ ...g, opacity: 1 - (real - g.born) / GHOST_MS }));
+      // A lost packet's mark fades while time runs, and stays while it is paused.
+      const dt = src.paused ? 0 : real - lastFrame;
+      for (const g of ghosts) g.age += dt;
+      ghosts = ghosts.filter((g) => g.age < GHOST_MS);
+      marks = ghosts.map((g) => ({ ...g, opacity: 1 - g.age / GHOST_MS }));
     } else {
       const x = scrubItems(t);
       marks = x.marks;

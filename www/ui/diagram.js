@@ -9,12 +9,13 @@
 //   d.setSource(other); d.destroy();
 //
 // The source's shape is in the comment at the top of ui/sim-source.js.
-import { h, replace } from './dom.js';
+import { h } from './dom.js';
 import { Scene, s } from './diagram-scene.js';
 import { LEGEND, cmdOf, describe, typeName } from './packet-label.js';
+import { faultPanel } from './diagram-faults.js';
+import { drawStrip, drawLog } from './diagram-timeline.js';
 
 const SPEEDS = [0.1, 0.25, 1, 4];
-const STATE_WORD = { connected: 'connected', connecting: 'connecting…', offline: 'offline' };
 /** A lost packet stops here on its link before it vanishes. */
 const LOST_STOP = 0.85;
 /** Virtual ms after `arrivesAt` when a flight whose end was never reported is let go. */
@@ -113,12 +114,8 @@ export function mountDiagram(container, {
   const timeline = h('section', { class: 'dg-timeline', 'aria-label': 'Timeline' },
     h('div', { class: 'dg-tl-row' }, h('label', { for: rangeId }, 'Timeline'), range, liveBtn), tlText, strip, log, tlHelp);
 
-  const faultList = h('ul', { class: 'dg-fault-list', 'data-dg-faults': '' });
-  // Open, unless the screen is a phone's (the list of buttons is long there).
-  const faults = h('details', { class: 'dg-faults', open: !matchMedia('(max-width: 640px)').matches },
-    h('summary', {}, 'Faults'),
-    h('p', { class: 'help' }, 'Break things on purpose and watch MQTT cope: a cut link fires the client\'s Will, a dropped packet is what QoS 1 and 2 are for, a broker restart shows which sessions survive.'),
-    faultList);
+  const faultsPanel = faultPanel(say);
+  const faults = faultsPanel.element;
 
   const root = h('div', { class: 'dg', 'data-diagram': '', tabindex: '-1' }, bar, stage, notice, legend, say, timeline, faults);
   if (!controls) {
@@ -172,7 +169,7 @@ export function mountDiagram(container, {
   const onNodes = () => {
     nodes = src.nodes();
     scene.setNodes(nodes);
-    renderFaults();
+    faultsPanel.render(src, nodes, controls);
   };
   const onControl = () => syncControls(true);
   const onRestart = () => scene.pulse('broker', performance.now() + 1200);
@@ -521,35 +518,8 @@ export function mountDiagram(container, {
     } else {
       tlText.textContent = `Live · ${n.toLocaleString('en')} packets recorded (the last ${historySize.toLocaleString('en')} are kept)`;
     }
-    // The strip: the packets around the cursor, one tick each.
-    const from = Math.max(0, ci - (mode === 'scrub' ? 44 : 59));
-    const to = Math.min(n, from + 60);
-    const cell = 600 / 60;
-    const ticks = [];
-    for (let i = from; i < to; i++) {
-      const rec = history[i];
-      const lost = rec.delivered === false;
-      ticks.push(s('rect', {
-        class: `dg-tick dg-c-${rec.f.cmd}${lost ? ' dg-tick-lost' : ''}${i === ci ? ' dg-tick-cur' : ''}`,
-        x: (i - from) * cell + 1, y: 3, width: cell - 2, height: 18, rx: 2, 'data-flight-id': rec.f.id,
-      }, s('title', {}, `${timeText(rec.f.sentAt)} ${labelOf(rec)}${lost ? ' (lost)' : ''}`)));
-    }
-    strip.replaceChildren(...ticks);
-    // The list: the last few packets up to the cursor.
-    const rows = [];
-    for (let i = Math.max(0, ci - 5); i <= ci && i < n; i++) {
-      const rec = history[i];
-      const f = rec.f;
-      const route = f.direction === 'toBroker' ? `${f.client} → broker` : `broker → ${f.client}`;
-      const fate = rec.delivered === false ? ' ✕ lost' : rec.end === null ? ' (in flight)' : '';
-      rows.push(h('li', { class: i === ci && mode === 'scrub' ? 'dg-log-cur' : null },
-        h('button', { type: 'button', class: 'dg-log-b', 'data-flight-id': f.id, title: 'Open its bytes in the Inspector' },
-          h('span', { class: `dg-sw dg-c-${f.cmd}`, 'aria-hidden': 'true' }),
-          h('span', { class: 'dg-log-t' }, timeText(f.sentAt)),
-          h('span', { class: 'dg-log-r' }, route),
-          h('span', { class: 'dg-log-l' }, labelOf(rec), fate))));
-    }
-    replace(log, rows);
+    drawStrip(strip, history, ci, mode === 'scrub', labelOf, timeText);
+    drawLog(log, history, ci, mode === 'scrub', labelOf, timeText);
   }
 
   // ---- packets: hover, focus, open ------------------------------------------------
@@ -586,86 +556,6 @@ export function mountDiagram(container, {
   log.addEventListener('click', (e) => {
     const id = flightIdOf(e);
     if (id != null) openFlight(id);
-  });
-
-  // ---- faults -----------------------------------------------------------------
-  function faultButton(kind, node, text, label, disabled = false) {
-    return h('button', { type: 'button', 'data-fault': kind, 'data-client': node?.id ?? null, 'aria-label': label, title: label, disabled }, text);
-  }
-
-  function renderFaults() {
-    const any = ['cutLink', 'dropNext', 'delay', 'restartBroker', 'reconnect'].some((m) => has(src, m));
-    faults.hidden = !controls || !any;
-    if (faults.hidden) return;
-    const active = document.activeElement;
-    const again = active && faultList.contains(active) ? [active.dataset.fault, active.dataset.client] : null;
-    const rows = nodes.map((n) => {
-      const canReconnect = has(src, 'canReconnect') ? src.canReconnect(n.id) : n.state === 'offline';
-      return h('li', { class: 'dg-fault', 'data-fault-client': n.id, 'data-state': n.state },
-        h('span', { class: 'dg-fault-name' }, h('strong', {}, n.label), ' ', h('span', { class: 'muted' }, STATE_WORD[n.state] ?? n.state)),
-        h('span', { class: 'dg-fault-acts' },
-          has(src, 'cutLink') && faultButton('cut', n, 'Cut link', `Cut ${n.label}'s link without DISCONNECT (its Will fires)`, n.state === 'offline'),
-          has(src, 'dropNext') && faultButton('drop-up', n, 'Drop next → broker', `Drop the next packet from ${n.label} to the broker`),
-          has(src, 'dropNext') && faultButton('drop-down', n, 'Drop next → client', `Drop the next packet from the broker to ${n.label}`),
-          has(src, 'delay') && faultButton('delay', n, 'Delay 2 s', `Stall ${n.label}'s link for 2 seconds`),
-          has(src, 'reconnect') && canReconnect && faultButton('reconnect', n, 'Reconnect', `Connect ${n.label} again now`)));
-    });
-    if (has(src, 'restartBroker')) {
-      rows.push(h('li', { class: 'dg-fault dg-fault-broker', 'data-fault-client': 'broker' },
-        h('span', { class: 'dg-fault-name' }, h('strong', {}, 'Broker')),
-        h('span', { class: 'dg-fault-acts' },
-          faultButton('restart-keep', null, 'Restart, keep sessions', 'Restart the broker keeping sessions and retained messages'),
-          faultButton('restart-lose', null, 'Restart, lose sessions', 'Restart the broker losing every session and retained message'))));
-    }
-    replace(faultList, rows);
-    if (again) {
-      const sel = `[data-fault="${CSS.escape(again[0] ?? '')}"]${again[1] ? `[data-client="${CSS.escape(again[1])}"]` : ''}`;
-      const b = faultList.querySelector(sel);
-      if (b && !b.disabled) b.focus();
-      else faults.querySelector('summary')?.focus();
-    }
-  }
-
-  faultList.addEventListener('click', (e) => {
-    const b = e.target.closest('[data-fault]');
-    if (!b || !src) return;
-    const id = b.dataset.client;
-    const name = nodes.find((n) => n.id === id)?.label ?? id;
-    try {
-      switch (b.dataset.fault) {
-        case 'cut':
-          src.cutLink(id);
-          say.textContent = `${name}'s link is cut, without DISCONNECT. The broker notices after the link's delay, ends the connection and publishes ${name}'s Will, if it left one. ${name} then tries to connect again by itself.`;
-          break;
-        case 'drop-up':
-          src.dropNext(id, 'toBroker', 1);
-          say.textContent = `The next packet from ${name} to the broker will vanish on the way, and nobody is told.`;
-          break;
-        case 'drop-down':
-          src.dropNext(id, 'toClient', 1);
-          say.textContent = `The next packet from the broker to ${name} will vanish on the way, and nobody is told.`;
-          break;
-        case 'delay':
-          src.delay(id, 2000);
-          say.textContent = `${name}'s link stalls for 2 s: what is on it waits, then arrives in order.`;
-          break;
-        case 'reconnect':
-          src.reconnect(id);
-          say.textContent = `${name} connects again.`;
-          break;
-        case 'restart-keep':
-          src.restartBroker(true);
-          say.textContent = 'The broker restarted and kept its sessions and retained messages. Every connection dropped (no Wills are sent for a restart); the clients connect again and a persistent session finds its subscriptions and queued messages.';
-          break;
-        case 'restart-lose':
-          src.restartBroker(false);
-          say.textContent = 'The broker restarted and lost every session, subscription and retained message. The clients connect again; only those that subscribe again get messages.';
-          break;
-        default:
-      }
-    } catch (err) {
-      say.textContent = `That did not work: ${err.message}`;
-    }
   });
 
   // ---- projector mode -------------------------------------------------------------

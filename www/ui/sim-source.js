@@ -2,10 +2,22 @@
 // wasm Simulation's packets as flights on its virtual clock, its clients as
 // nodes, and its controls (pause, step, speed) and faults.
 //
+// What the diagram reads from any traffic source (an EventTarget):
+//   kind                'sim' | 'room'
+//   now()               the source's clock in ms
+//   nodes()             [{ id, label, role, state: 'connected' | 'connecting' | 'offline' }]; 'nodes' event on change
+//   'flights' event     detail [{ id, client, direction: 'toBroker' | 'toClient', cmd, sentAt, arrivesAt,
+//                       lost, bytes, protocolVersion, label }] (cmd and label are worked out from
+//                       the bytes when missing)
+//   'flightEnd' event   detail [{ id, at, delivered }]
+// and, each only if present: paused, pause(), resume(), step(), speed, cutLink(client),
+// dropNext(client, direction, n), delay(client, ms), restartBroker(keepSessions).
+// This one also has: stepping, inFlight(), reconnect(client), canReconnect(client),
+// linkState(client), dispose(), and the events 'control' (paused, speed or
+// stepping changed) and 'brokerRestart'.
+//
 //   const source = simSource(lab);
-//   source.addEventListener('flights', (e) => e.detail);   // [{ id, client, direction, cmd, sentAt, arrivesAt, lost, bytes, protocolVersion, label }]
-//   source.addEventListener('flightEnd', (e) => e.detail); // [{ id, at, delivered }]
-//   source.addEventListener('nodes', () => source.nodes()); // [{ id, label, role, state }]
+//   source.addEventListener('flights', (e) => e.detail);
 //
 // Flights are built from the simulation's `packetSent` events. Only the fields
 // named in the shared contract are read, and `cmd` comes from the first byte,

@@ -17,6 +17,8 @@ import { mountMessagesView } from './ui/messages-view.js';
 import { mountTopicsView } from './ui/topics-view.js';
 import { mountLessons } from './ui/lessons.js';
 import { mountPacketLog } from './ui/lessons-log.js';
+import { mountDiagram } from './ui/diagram.js';
+import { simSource } from './ui/sim-source.js';
 import { mountClassroom } from './ui/classroom.js';
 import { parseJoin } from './ui/room.js';
 import { registerOffline } from './ui/offline.js';
@@ -52,6 +54,33 @@ try {
 
 const topic = { checkTopicFilter, checkTopicName, topicMatches };
 const lab = await startInPageLab({ seed: (Date.now() % 2 ** 31) >>> 0 });
+// The diagram, mounted before "you" connects so its CONNECT is drawn too.
+// `?projector` (or `#projector`) in the address opens it in projector mode.
+const projector = new URLSearchParams(location.search).has('projector') || /^#(.*&)?projector(&|$)/.test(location.hash);
+// A quarter of real time: slow enough to see each packet travel on its link.
+lab.broker.speed = 0.25;
+const diagram = mountDiagram(document.querySelector('[data-diagram-mount]'), {
+  source: simSource(lab),
+  showPacket,
+  projector,
+  onProjector(on) {
+    const u = new URL(location.href);
+    if (on) u.searchParams.set('projector', '');
+    else u.searchParams.delete('projector');
+    history.replaceState(null, '', u);
+  },
+});
+/** The diagram on another in-page lab (a lesson's own); `destroy()` lets go of the lab too. */
+function mountStage(element, stageLab, options) {
+  const source = simSource(stageLab);
+  const stage = mountDiagram(element, { source, showPacket, ...options });
+  const destroy = stage.destroy;
+  stage.destroy = () => {
+    destroy();
+    source.dispose();
+  };
+  return stage;
+}
 const messages = new MessageStore({ perTopic: 100, total: 5000 });
 const connections = new ConnectionStore();
 
@@ -107,12 +136,27 @@ for (const s of ConnectionStore.saved()) {
 }
 connections.select(you);
 
-// Each lesson plays on a lab of its own; its stage shows that lab's packets.
-const mountStage = (el, lessonLab) => mountPacketLog(el, lessonLab, { showPacket });
+// Each lesson plays on a lab of its own; its stage is the animated diagram of that
+// lab (the lesson has its own pause and speed) with the packet log, its text form, beside it.
+function mountLessonStage(element, lessonLab) {
+  const picture = document.createElement('div');
+  picture.className = 'lesson-diagram';
+  const log = document.createElement('div');
+  log.className = 'lesson-log';
+  element.replaceChildren(picture, log);
+  const diagramStage = mountStage(picture, lessonLab, { controls: false });
+  const logStage = mountPacketLog(log, lessonLab, { showPacket });
+  return {
+    destroy() {
+      diagramStage.destroy();
+      logStage.destroy();
+    },
+  };
+}
 const lessons = mountLessons(document.querySelector('[data-panel="lessons"]'), {
-  topic: { ...topic, explainMatch }, mountStage,
+  topic: { ...topic, explainMatch }, mountStage: mountLessonStage,
 });
 
 // For the end-to-end tests and for curious developers in the console.
-window.mqttlab = { lab, messages, connections, topics, openConnection, showBytes, lessons, classroom };
+window.mqttlab = { lab, messages, connections, topics, openConnection, showBytes, diagram, mountStage, lessons, classroom };
 document.documentElement.dataset.ready = 'true';

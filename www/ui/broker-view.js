@@ -1,7 +1,7 @@
 // "Broker & clients": your connections (state, why they failed, buttons) with
 // the new-connection form, and the in-page broker's simulated clients with
-// their state and subscriptions. The animated diagram comes later and mounts
-// into [data-region="diagram"].
+// their state and subscriptions. The animated diagram (ui/diagram.js) is
+// mounted above them by app.js, in [data-diagram-mount].
 import { h, replace } from './dom.js';
 import {
   PRESETS, STATE_TEXT, SimConnection, RemoteConnection, checkUrl, randomClientId, rememberForm, rememberedForm,
@@ -150,17 +150,7 @@ export function mountBrokerView(root, { lab, connections, topic, onConnect }) {
   connections.addEventListener('change', renderConnections);
   renderConnections();
 
-  // ---- the in-page broker ----
-  const pause = $('[data-sim-pause]');
-  pause.addEventListener('click', () => {
-    const paused = !lab.broker.paused;
-    if (paused) lab.broker.pause();
-    else lab.broker.resume();
-    pause.setAttribute('aria-pressed', String(paused));
-    pause.textContent = paused ? 'Resume time' : 'Pause time';
-  });
-  $('[data-sim-speed]').addEventListener('change', (e) => { lab.broker.speed = Number(e.target.value); });
-
+  // ---- the in-page broker (its clock's controls are the diagram's) ----
   const simList = $('[data-sim-clients]');
   const simBroker = $('[data-sim-broker]');
   function renderSim() {

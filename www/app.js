@@ -122,6 +122,13 @@ mountBrokerView(document.querySelector('[data-panel="diagram"]'), { lab, connect
 mountMessagesView(document.querySelector('[data-panel="messages"]'), { store: messages, connections, topic, showBytes });
 const topics = mountTopicsView(document.querySelector('[data-panel="topics"]'), { store: messages });
 const classroom = mountClassroom({ topic, encode, showPacket });
+// An open classroom room's traffic, on a diagram of its own.
+let roomStage = null;
+classroom.onRoom?.((source) => {
+  roomStage?.destroy();
+  roomStage = source ? mountDiagram(classroom.diagramElement, { source, showPacket }) : null;
+  classroom.stage = roomStage;
+});
 
 // "You": the user's own client of the in-page broker, listening to home/# so
 // the first screen already shows the sensor's readings arriving.

@@ -184,6 +184,12 @@ test('a room on mosquitto: join by link, presence, fan-out, Will, text only', as
   assert.ok(pubs.every((f) => f.bytes > 0), 'every PUBLISH flight has bytes');
   assert.ok(pubs.find((f) => f.client === teacherId && f.direction === 'toClient').real, 'the teacher\'s copy is the bytes it received');
 
+  // The room's diagram: both students as clients of the broker, and the same flights.
+  for (const id of [ann.id, bob.id]) await tp.waitForSelector(`[data-cr-diagram] .dg-node[data-node="${id}"][data-state="connected"]`);
+  const drawn = await tp.evaluate(() => window.mqttlab.classroom.stage.flights()
+    .filter((f) => f.label === 'PUBLISH lights/kitchen qos1').map((f) => `${f.direction} ${f.client}`));
+  assert.deepEqual(drawn.sort(), [`toBroker ${ann.id}`, ...[ann.id, bob.id, teacherId].map((id) => `toClient ${id}`)].sort());
+
   // A topic only Bob's filter matches.
   await publish(ann.page, 'lights/hall', 'dim', 0);
   await bob.page.waitForSelector('[data-st-msg][data-topic="lights/hall"]');
@@ -215,6 +221,7 @@ test('a room on mosquitto: join by link, presence, fan-out, Will, text only', as
   await tp.waitForSelector(`[data-member="${bob.id}"][data-state="offline"][data-via="will"]`, { timeout: 15_000 });
   assert.match(await tp.textContent(`[data-member="${bob.id}"] [data-member-state]`), /Will/);
   await tp.waitForSelector('[data-entry][data-kind="will"]');
+  await tp.waitForSelector(`[data-cr-diagram] .dg-node[data-node="${bob.id}"][data-state="offline"]`);
   // Ann leaves with DISCONNECT: "left", no Will.
   await ann.page.click('[data-st-leave]');
   await tp.waitForSelector(`[data-member="${ann.id}"][data-state="offline"][data-via="left"]`);

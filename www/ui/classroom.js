@@ -62,6 +62,8 @@ function mountTeacher(root, { topic, encode, showPacket }) {
     client: null,
     source: null,
     link: '',
+    /** Where app.js mounts the diagram of the open room's traffic source (set below). */
+    diagramElement: null,
     /** Calls `cb(source, room)` now if a room is open, and whenever one opens (null when it closes). */
     onRoom(cb) {
       listeners.add(cb);
@@ -136,6 +138,15 @@ function mountTeacher(root, { topic, encode, showPacket }) {
     h('label', { class: 'cr-check', for: 'cr-show-presence' }, showPresence, ' Show presence messages and Wills'),
     logList);
 
+  const diagramMount = h('div', { class: 'cr-diagram', 'data-cr-diagram': '' });
+  const diagramCard = h('section', { class: 'card cr-diagram-card', 'aria-labelledby': 'cr-h-diagram', hidden: true },
+    h('h3', { id: 'cr-h-diagram' }, 'The room on the diagram'),
+    h('p', { class: 'help' },
+      'Each message this page sees is replayed here: from its sender to the broker, then to every member whose filters match, ',
+      'with the acknowledgements of its QoS. The packets and who gets them follow the broker\'s rules; their timing is illustrative.'),
+    diagramMount);
+  api.diagramElement = diagramMount;
+
   const bigCode = h('p', { class: 'cr-big-code', 'data-cr-big-code': '' });
   const bigQr = h('div', { class: 'cr-big-qr' });
   const bigLink = h('p', { class: 'cr-big-link' });
@@ -149,6 +160,7 @@ function mountTeacher(root, { topic, encode, showPacket }) {
     h('div', { class: 'cr-layout' },
       h('div', { class: 'cr-col' }, setup, roomCard),
       h('div', { class: 'cr-col' }, members, traffic)),
+    diagramCard,
     dialog);
 
   // ---- the form ----
@@ -248,6 +260,7 @@ function mountTeacher(root, { topic, encode, showPacket }) {
     roomCard.hidden = false;
     members.hidden = false;
     traffic.hidden = false;
+    diagramCard.hidden = false;
     renderState();
     render();
     renderLog(room, true);
@@ -265,6 +278,7 @@ function mountTeacher(root, { topic, encode, showPacket }) {
     roomCard.hidden = true;
     members.hidden = true;
     traffic.hidden = true;
+    diagramCard.hidden = true;
     renderReopen();
     for (const cb of listeners) cb(null, null);
   }

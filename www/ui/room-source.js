@@ -49,6 +49,11 @@ class RoomSource extends EventTarget {
   }
 
   /** Stops listening to the room and cancels pending flightEnd events. */
+  dispose() {
+    this.destroy();
+  }
+
+  /** Same as dispose(). */
   destroy() {
     this.#room.removeEventListener('change', this.#onChange);
     this.#room.removeEventListener('message', this.#onMessage);

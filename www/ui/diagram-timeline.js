@@ -27,12 +27,13 @@ export function drawStrip(strip, history, ci, lookingBack, labelOf, timeText) {
 }
 
 /** The last six packets up to the cursor: when, which way, what, and whether it arrived. */
-export function drawLog(log, history, ci, lookingBack, labelOf, timeText) {
+export function drawLog(log, history, ci, lookingBack, labelOf, timeText, nameOf = (id) => id) {
   const rows = [];
   for (let i = Math.max(0, ci - 5); i <= ci && i < history.length; i++) {
     const rec = history[i];
     const f = rec.f;
-    const route = f.direction === 'toBroker' ? `${f.client} → broker` : `broker → ${f.client}`;
+    const who = nameOf(f.client);
+    const route = f.direction === 'toBroker' ? `${who} → broker` : `broker → ${who}`;
     const fate = rec.delivered === false ? ' ✕ lost' : rec.end === null ? ' (in flight)' : '';
     rows.push(h('li', { class: i === ci && lookingBack ? 'dg-log-cur' : null },
       h('button', { type: 'button', class: 'dg-log-b', 'data-flight-id': f.id, title: 'Open its bytes in the Inspector' },

@@ -57,6 +57,8 @@ export function mountDiagram(container, {
   const uid = ++mounts;
   let src = null;
   let nodes = [];
+  /** A client's name as the diagram shows it (its label), else its id. */
+  const nameOf = (id) => nodes.find((n) => n.id === id)?.label || id;
   const live = new Map(); // flight id -> rec, in sending order
   const recs = new Map(); // flight id -> rec, for the history and what is live
   let history = []; // recs in sending order, the last `historySize` or a little more
@@ -380,7 +382,7 @@ export function mountDiagram(container, {
       return;
     }
     const f = d.it.rec.f;
-    const route = f.direction === 'toBroker' ? `${f.client} → broker` : `broker → ${f.client}`;
+    const route = f.direction === 'toBroker' ? `${nameOf(f.client)} → broker` : `broker → ${nameOf(f.client)}`;
     scene.showTip(`${labelOf(d.it.rec)} · ${route}`, d.at.x, d.at.y);
   }
 
@@ -519,7 +521,7 @@ export function mountDiagram(container, {
       tlText.textContent = `Live · ${n.toLocaleString('en')} packets recorded (the last ${historySize.toLocaleString('en')} are kept)`;
     }
     drawStrip(strip, history, ci, mode === 'scrub', labelOf, timeText);
-    drawLog(log, history, ci, mode === 'scrub', labelOf, timeText);
+    drawLog(log, history, ci, mode === 'scrub', labelOf, timeText, nameOf);
   }
 
   // ---- packets: hover, focus, open ------------------------------------------------

@@ -347,3 +347,166 @@ fn incoming_qos2_state_survives_a_resumed_session() {
     h.expect_sent("50 02 00 05");
     assert!(h.events().is_empty(), "not delivered twice");
 }
+
+// The QoS 2 exchanges of a broker restart, byte for byte, as seen by the browser
+// client against mosquitto (tests/e2e/client_broker.test.mjs): the PUBLISH of
+// "37" on `restart/q2` arrived with packet identifier 76 (0x4C).
+const PUBLISH_76: &str = "34 10 00 0A 72 65 73 74 61 72 74 2F 71 32 00 4C 33 37";
+const PUBLISH_76_DUP: &str = "3C 10 00 0A 72 65 73 74 61 72 74 2F 71 32 00 4C 33 37";
+// 5.0: the same, with an empty property list after the packet identifier.
+const PUBLISH_76_V5: &str = "34 11 00 0A 72 65 73 74 61 72 74 2F 71 32 00 4C 00 33 37";
+const PUBLISH_76_DUP_V5: &str = "3C 11 00 0A 72 65 73 74 61 72 74 2F 71 32 00 4C 00 33 37";
+
+fn publish_76(version: ProtocolVersion, dup: bool) -> Vec<u8> {
+    hex(match (version, dup) {
+        (ProtocolVersion::V5, false) => PUBLISH_76_V5,
+        (ProtocolVersion::V5, true) => PUBLISH_76_DUP_V5,
+        (_, false) => PUBLISH_76,
+        (_, true) => PUBLISH_76_DUP,
+    })
+}
+
+fn payloads(events: &[Event]) -> Vec<(String, bool)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Message(m) => Some((String::from_utf8_lossy(&m.payload).into_owned(), m.dup)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Receives PUBLISH 76 and its PUBREL: the client sends PUBREC, then PUBCOMP.
+fn complete_incoming_76(h: &mut Harness) {
+    h.feed_raw(&publish_76(h.version, false));
+    h.expect_sent("50 02 00 4C");
+    assert_eq!(payloads(&h.events()), vec![("37".to_string(), false)]);
+    h.feed_raw(&hex("62 02 00 4C"));
+    h.expect_sent("70 02 00 4C");
+    assert!(h.events().is_empty());
+}
+
+#[test]
+fn a_pubrel_resent_after_a_restart_is_answered_with_pubcomp_and_nothing_delivered() {
+    // The broker stopped before it read our PUBCOMP: it still waits for one, and
+    // on the resumed session re-sends PUBREL (§4.4). The message was delivered
+    // once, at its PUBLISH; answer PUBCOMP again [MQTT-4.3.3-2] (5.0
+    // [MQTT-4.3.3-11]) and deliver nothing.
+    for version in [ProtocolVersion::V3_1_1, ProtocolVersion::V5] {
+        let mut h = Harness::connected(options(version));
+        complete_incoming_76(&mut h);
+        h.client.handle_closed(1, "gone");
+        h.events();
+        reopen(&mut h);
+        h.sent();
+        h.connack(true, Properties::default());
+        h.events();
+        h.expect_sent("");
+        h.feed_raw(&hex("62 02 00 4C"));
+        if version == ProtocolVersion::V5 {
+            // 5.0: 0x92 Packet Identifier not found, "not an error during recovery".
+            h.expect_sent("70 03 00 4C 92");
+        } else {
+            h.expect_sent("70 02 00 4C");
+        }
+        assert!(payloads(&h.events()).is_empty(), "{version:?}");
+    }
+}
+
+#[test]
+fn a_publish_after_pubcomp_is_a_new_message_even_with_dup() {
+    // mosquitto 2.0.11 with persistence and max_inflight_messages 0, restarted
+    // while its PUBREL 76 waited for our PUBCOMP, re-sent the PUBLISH itself (DUP
+    // set) on the resumed session, which a sender must not do once it has sent
+    // PUBREL (§4.3.3). The client had already sent PUBCOMP, after which a PUBLISH
+    // with that identifier is a new publication [MQTT-4.3.3-2] (5.0
+    // [MQTT-4.3.3-12]): it is delivered and PUBREC'd. Nothing in the packet tells
+    // it from a new message that reuses the identifier, as the server may.
+    let mut h = Harness::connected(options(ProtocolVersion::V3_1_1));
+    complete_incoming_76(&mut h);
+    h.client.handle_closed(1, "gone");
+    h.events();
+    reopen(&mut h);
+    h.sent();
+    h.connack(true, Properties::default());
+    h.events();
+    h.feed_raw(&hex(PUBLISH_76_DUP));
+    h.expect_sent("50 02 00 4C");
+    assert_eq!(payloads(&h.events()), vec![("37".to_string(), true)]);
+}
+
+#[test]
+fn a_dup_publish_before_pubrel_is_pubrecd_and_not_delivered_again() {
+    // The broker stopped after our PUBREC and before its PUBREL: the resumed
+    // session re-sends the PUBLISH with DUP, which must not be delivered twice
+    // [MQTT-4.3.3-2] (5.0 [MQTT-4.3.3-10]); the PUBREL that follows completes it.
+    for version in [ProtocolVersion::V3_1_1, ProtocolVersion::V5] {
+        let mut h = Harness::connected(options(version));
+        h.feed_raw(&publish_76(version, false));
+        h.expect_sent("50 02 00 4C");
+        assert_eq!(payloads(&h.events()), vec![("37".to_string(), false)]);
+        h.client.handle_closed(1, "gone");
+        h.events();
+        reopen(&mut h);
+        h.sent();
+        h.connack(true, Properties::default());
+        h.events();
+        h.feed_raw(&publish_76(version, true));
+        h.expect_sent("50 02 00 4C");
+        assert!(payloads(&h.events()).is_empty(), "{version:?}");
+        h.feed_raw(&hex("62 02 00 4C"));
+        h.expect_sent("70 02 00 4C");
+        assert!(payloads(&h.events()).is_empty(), "{version:?}");
+    }
+}
+
+#[test]
+fn incoming_qos2_state_is_dropped_when_the_session_is_not_present() {
+    // [MQTT-3.2.2-5] (5.0 [MQTT-3.2.2-6]): no session on the server, so identifier
+    // 76 awaits no PUBREL; a PUBLISH with it is a new message of the new session.
+    let mut h = Harness::connected(options(ProtocolVersion::V3_1_1));
+    h.feed_raw(&hex(PUBLISH_76));
+    h.expect_sent("50 02 00 4C");
+    assert_eq!(payloads(&h.events()), vec![("37".to_string(), false)]);
+    h.client.handle_closed(1, "gone");
+    h.events();
+    reopen(&mut h);
+    h.sent();
+    h.connack(false, Properties::default());
+    h.events();
+    h.expect_sent("");
+    h.feed_raw(&hex(PUBLISH_76));
+    h.expect_sent("50 02 00 4C");
+    assert_eq!(payloads(&h.events()), vec![("37".to_string(), false)]);
+}
+
+#[test]
+fn an_outgoing_qos2_message_pubrecd_before_the_session_was_lost_is_complete() {
+    // PUBREC came, PUBREL went out, then the connection and the server's session
+    // were lost. The server took the message at PUBREC; neither PUBLISH nor
+    // PUBREL is sent again to a session that does not know the identifier.
+    let mut h = Harness::connected(options(ProtocolVersion::V3_1_1));
+    let t = h
+        .client
+        .publish(
+            0,
+            "a",
+            Bytes::from_static(b"hi"),
+            PublishOptions::qos(QoS::ExactlyOnce),
+        )
+        .unwrap();
+    h.expect_sent("34 07 00 01 61 00 01 68 69");
+    h.feed_raw(&hex("50 02 00 01"));
+    h.expect_sent("62 02 00 01");
+    h.client.handle_closed(1, "gone");
+    h.events();
+    reopen(&mut h);
+    h.sent();
+    h.connack(false, Properties::default());
+    let ev = h.events();
+    assert!(ev.iter().any(|e| matches!(
+        e,
+        Event::PublishComplete { token, result: Ok(ReasonCode::SUCCESS) } if *token == t
+    )));
+    h.expect_sent("");
+}

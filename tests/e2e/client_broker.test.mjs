@@ -3,6 +3,7 @@
 // QoS 2), and one that requires a user name and password.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 
 import { launchBrowser } from './browser.mjs';
 import { clientPage, sleep, startMosquitto, unexpectedErrors, waitFor } from './mqtt_env.mjs';
@@ -39,18 +40,48 @@ after(async () => {
 // this test saw mosquitto forward 93 of the 200 QoS 1 messages (all 93 PUBACKed by
 // the subscriber) and answer the other 107 with rc151; a native reproduction with
 // the sans-IO client over TCP lost 68, again exactly those with rc151. The 3.1.1 run
-// therefore lifts mosquitto's limit (max_inflight_messages 0) so that a loss can
-// only be ours; the 5.0 run keeps the default and so exercises Receive Maximum.
-const MAX_INFLIGHT = { 4: 0, 5: null };
+// therefore raises mosquitto's limit to 2N, all the messages it publishes, so that
+// the quota is never reached and a loss can only be ours; the 5.0 run keeps the
+// default and so exercises Receive Maximum.
+//
+// Not to 0, "no maximum": with persistence, mosquitto 2.0.11 then breaks QoS 2
+// across its own restart. A session it restores from its database starts with an
+// in-flight quota of max_inflight_messages, and a quota of 0 puts every restored
+// QoS 1/2 message in the queue of messages not yet sent, whatever its state; when
+// the client resumes the session, that queue goes out as PUBLISH with DUP set. A
+// message whose PUBREL mosquitto had sent, and whose PUBCOMP it had not read when it
+// stopped, thus comes again as a PUBLISH, which a sender must not send after PUBREL
+// (MQTT 3.1.1 §4.3.3, §4.4: it re-sends the PUBREL). The client had sent PUBCOMP, so
+// it must take that PUBLISH as a new message [MQTT-4.3.3-2] and delivers it a second
+// time. With max_inflight_messages 0 the 3.1.1 run failed 4 times in 10 with one
+// QoS 2 message received twice; the subscriber's packet trace and mosquitto's log
+// (log_type debug) showed, for one of them, "Sending PUBREL to sub-... (m76)", then
+// "mosquitto version 2.0.11 terminating" and "Saving in-memory database", never a
+// PUBCOMP for m76, though the client had sent it; after the restart, CONNACK with
+// session present and "Sending PUBLISH to sub-... (d1, q2, r0, m76, 'restart/q2',
+// ...)". A limit from 1 to 65534 keeps the state (65535, like 0, means no limit), and
+// so does a session resumed while mosquitto keeps running. The test after the
+// restart cases checks mosquitto's side with raw packets, tests/client_reconnect.rs
+// the client's, byte for byte.
+//
+// What else the restart cases take from mosquitto: it is stopped with SIGTERM, on
+// which it saves its database, up to the last packet it processed, before exiting;
+// what it acknowledged before it stopped is in the sessions it restores. A SIGKILL
+// or a crash would restore the last autosave (autosave_interval 1 s here) and could
+// lose or repeat what came after it; these cases do not try that.
+const N = 200;
+const MAX_INFLIGHT = { 4: 2 * N, 5: null };
 
 for (const version of [4, 5]) {
   test(`v${version}: mosquitto restarted mid-stream: persistent sessions lose no QoS 1/2 message, duplicate no QoS 2`, async () => {
     // MQTT 3.1.1 has no flow control: a publisher that catches up after the restart
     // can overrun mosquitto's per-subscriber queue, which then drops QoS 1/2
     // messages (and still acknowledges them). Raise it, so that any loss is ours.
-    const broker = await startMosquitto({ persistence: true, maxQueued: 100000, maxInflight: MAX_INFLIGHT[version] });
+    // Its debug log names every packet, for the message of a failure.
+    const broker = await startMosquitto({
+      persistence: true, maxQueued: 100000, maxInflight: MAX_INFLIGHT[version], debug: true,
+    });
     try {
-      const N = 200;
       await tab.page.evaluate(async ({ url, version, N }) => {
         const { connectAsync } = await import('/lib/mqtt.js');
         const id = Math.random().toString(16).slice(2, 8);
@@ -64,8 +95,18 @@ for (const version of [4, 5]) {
           maxReconnectDelay: reconnectPeriod,
           ...(version === 5 ? { properties: { sessionExpiryInterval: 600 } } : {}),
         });
-        const s = (window.__restart = { received: { 1: [], 2: [] }, published: 0, failed: [], events: [] });
+        const s = (window.__restart = { received: { 1: [], 2: [] }, published: 0, failed: [], events: [], trace: [] });
         const sub = await connectAsync(url, persistent('sub', 100));
+        // The subscriber's QoS 2 packets, to explain a message received twice.
+        const trace = (dir) => (p) => {
+          if (!['publish', 'pubrec', 'pubrel', 'pubcomp'].includes(p.cmd) || (p.cmd === 'publish' && p.qos !== 2)) return;
+          const what = p.cmd === 'publish' ? ` dup=${p.dup} "${new TextDecoder().decode(p.payload)}"` : '';
+          s.trace.push({ id: p.messageId, line: `sub ${dir} ${p.cmd} ${p.messageId}${what}` });
+        };
+        sub.on('packetreceive', trace('<'));
+        sub.on('packetsend', trace('>'));
+        sub.on('offline', () => s.trace.push({ line: 'sub offline' }));
+        sub.on('connect', (p) => s.trace.push({ line: `sub connack session present ${p.sessionPresent}` }));
         await sub.subscribe('restart/#', { qos: 2 });
         sub.on('message', (topic, payload, packet) => {
           s.received[topic.endsWith('q1') ? 1 : 2].push({ n: Number(new TextDecoder().decode(payload)), qos: packet.qos });
@@ -112,8 +153,18 @@ for (const version of [4, 5]) {
       const r = await tab.page.evaluate(async () => {
         const s = window.__restart;
         await Promise.all(s.clients.map((c) => c.end()));
-        return { received: s.received, failed: s.failed, events: s.events, published: s.published };
+        return { received: s.received, failed: s.failed, events: s.events, published: s.published, trace: s.trace };
       });
+      // A QoS 2 message received twice: the subscriber's packets for its identifiers
+      // and mosquitto's log lines that name them.
+      const twice = r.received[2].map((m) => m.n).filter((n, i, all) => all.indexOf(n) !== i);
+      const ids = new Set(r.trace.filter((e) => twice.some((n) => e.line.endsWith(` "${n}"`))).map((e) => e.id));
+      const story = [
+        ...r.trace.filter((e) => ids.has(e.id) || e.id === undefined).map((e) => e.line),
+        ...broker.log.split('\n').filter((l) => [...ids].some((id) => new RegExp(`\\b(m|Mid: )${id}\\b`).test(l))
+          || /terminating|Saving|version .* running/.test(l)),
+      ];
+      assert.deepEqual(twice, [], `QoS 2 messages received twice: ${twice}\n${story.join('\n')}`);
       assert.deepEqual(r.failed, []);
       assert.equal(r.published, 2 * N);
       assert.ok(r.events.includes('offline') && r.events.includes('reconnect'), `the broker restart was seen: ${r.events}`);
@@ -128,6 +179,98 @@ for (const version of [4, 5]) {
     }
   });
 }
+
+// mosquitto's side of the restart cases, with raw MQTT 3.1.1 packets and none of
+// our code: a subscriber receives a QoS 2 PUBLISH, answers PUBREC, receives PUBREL
+// and never sends its PUBCOMP, as when the PUBCOMP is still on its way when the
+// broker stops. mosquitto is stopped with SIGTERM and started again; the subscriber
+// resumes its session and must get the PUBREL again (§4.4), not the PUBLISH.
+const rawPacket = (type, ...fields) => {
+  const body = Buffer.concat(fields.map((f) => (typeof f === 'string'
+    ? Buffer.concat([Buffer.from([0, Buffer.byteLength(f)]), Buffer.from(f)]) : Buffer.from(f))));
+  assert.ok(body.length < 128);
+  return Buffer.concat([Buffer.from([type, body.length]), body]);
+};
+const PACKET_NAMES = { 2: 'CONNACK', 3: 'PUBLISH', 5: 'PUBREC', 6: 'PUBREL', 7: 'PUBCOMP', 9: 'SUBACK' };
+
+/** An MQTT 3.1.1 connection with Clean Session 0; `next()` resolves with the next packet. */
+function rawClient(port, clientId) {
+  const sock = net.connect({ port, host: '127.0.0.1' });
+  const packets = [];
+  const waiting = [];
+  let buf = Buffer.alloc(0);
+  sock.on('data', (d) => {
+    buf = Buffer.concat([buf, d]);
+    while (buf.length >= 2 && buf.length >= 2 + buf[1]) {
+      assert.ok(buf[1] < 128, 'short packets only');
+      const [type, flags, body] = [buf[0] >> 4, buf[0] & 15, buf.subarray(2, 2 + buf[1])];
+      buf = buf.subarray(2 + body.length);
+      let p = `${PACKET_NAMES[type] ?? type}`;
+      if (type === 2) p += ` session present ${body[0]}`;
+      if (type === 3) p += ` dup ${flags >> 3} m${body.readUInt16BE(2 + body.readUInt16BE(0))}`;
+      if (type >= 5 && type <= 7) p += ` m${body.readUInt16BE(0)}`;
+      packets.push(p);
+      waiting.shift()?.();
+    }
+  });
+  sock.on('error', () => {});
+  sock.write(rawPacket(0x10, 'MQTT', [4, 0, 0, 60], clientId));
+  return {
+    send: (b) => sock.write(b),
+    close: () => sock.destroy(),
+    async next() {
+      if (!packets.length) {
+        let timer;
+        await new Promise((resolve, reject) => {
+          waiting.push(resolve);
+          timer = setTimeout(() => reject(new Error(`${clientId}: no packet within 5 s`)), 5000);
+        }).finally(() => clearTimeout(timer));
+      }
+      return packets.shift();
+    },
+  };
+}
+
+/** What mosquitto sends first on the resumed session (see above). */
+async function resumedQos2(maxInflight) {
+  const broker = await startMosquitto({ persistence: true, maxInflight });
+  try {
+    let sub = rawClient(broker.tcpPort, 'qos2-sub');
+    assert.equal(await sub.next(), 'CONNACK session present 0');
+    sub.send(rawPacket(0x82, [0, 1], 't', [2]));
+    assert.equal(await sub.next(), 'SUBACK');
+    const pub = rawClient(broker.tcpPort, 'qos2-pub');
+    assert.equal(await pub.next(), 'CONNACK session present 0');
+    pub.send(rawPacket(0x34, 't', [0, 1], 'x'));
+    assert.equal(await pub.next(), 'PUBREC m1');
+    pub.send(rawPacket(0x62, [0, 1]));
+    assert.equal(await pub.next(), 'PUBCOMP m1');
+    assert.equal(await sub.next(), 'PUBLISH dup 0 m1');
+    sub.send(rawPacket(0x50, [0, 1]));
+    assert.equal(await sub.next(), 'PUBREL m1');
+    sub.close();
+    pub.close();
+    await broker.stop();
+    await broker.start();
+    sub = rawClient(broker.tcpPort, 'qos2-sub');
+    assert.equal(await sub.next(), 'CONNACK session present 1');
+    const first = await sub.next();
+    sub.close();
+    return first;
+  } finally {
+    await broker.dispose();
+  }
+}
+
+test('mosquitto as the restart cases run it resumes a QoS 2 message it sent PUBREL for with PUBREL', async (t) => {
+  for (const version of [4, 5]) {
+    assert.equal(await resumedQos2(MAX_INFLIGHT[version]), 'PUBREL m1',
+      `max_inflight_messages ${MAX_INFLIGHT[version] ?? 'default'} (the v${version} case)`);
+  }
+  // Not asserted, as it is mosquitto's to fix: with no limit it sends the PUBLISH
+  // again (2.0.11: "PUBLISH dup 1 m1"), the fault explained above.
+  t.diagnostic(`with max_inflight_messages 0, mosquitto resumed with: ${await resumedQos2(0)}`);
+});
 
 test('user name and password: accepted, and refused with the reason in words (both versions)', async () => {
   const broker = await startMosquitto({ users: { alice: 's3cret' } });

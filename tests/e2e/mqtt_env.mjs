@@ -58,8 +58,13 @@ export async function waitFor(fn, { timeout = 10_000, what = 'condition' } = {})
  * `restart()`; `users: { name: password }` turns anonymous access off; `maxQueued`
  * raises mosquitto's per-client queue (max_queued_messages, 1000 by default);
  * `maxInflight` sets max_inflight_messages (20 by default; 0 means no limit), which
- * mosquitto applies to QoS 1/2 messages in flight in both directions.
- * `stop()` sends SIGTERM to its PID and waits for it to exit.
+ * mosquitto applies to QoS 1/2 messages in flight in both directions. With
+ * persistence, give a number rather than 0: mosquitto 2.0.11 restores the in-flight
+ * messages of a "no limit" session as if never sent, so after a restart it sends a
+ * QoS 2 message again as PUBLISH where it owes a PUBREL (client_broker.test.mjs).
+ * `stop()` sends SIGTERM to its PID and waits for it to exit; with persistence,
+ * mosquitto saves its database on the way out, so `start()` restores every session
+ * as it stood when it stopped (the autosave only matters if it is killed).
  */
 export async function startMosquitto({ persistence = false, users = null, debug = false, maxQueued = null, maxInflight = null } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mqtt-lab-mosq-'));

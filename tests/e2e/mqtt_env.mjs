@@ -59,14 +59,17 @@ export async function waitFor(fn, { timeout = 10_000, what = 'condition' } = {})
  * raises mosquitto's per-client queue (max_queued_messages, 1000 by default);
  * `maxInflight` sets max_inflight_messages (20 by default; 0 means no limit), which
  * mosquitto applies to QoS 1/2 messages in flight in both directions.
+ * `tcpPort` and `wsPort` choose the ports (free ones by default).
  * `stop()` sends SIGTERM to its PID and waits for it to exit.
  */
-export async function startMosquitto({ persistence = false, users = null, debug = false, maxQueued = null, maxInflight = null } = {}) {
+export async function startMosquitto({
+  persistence = false, users = null, debug = false, maxQueued = null, maxInflight = null, tcpPort = null, wsPort = null,
+} = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mqtt-lab-mosq-'));
   // mosquitto started as root drops to its own user: it must reach these files.
   chmodSync(dir, 0o777);
-  const tcpPort = await freePort();
-  const wsPort = await freePort();
+  tcpPort ??= await freePort();
+  wsPort ??= await freePort();
   const lines = [
     'set_tcp_nodelay true',
     'per_listener_settings false',

@@ -10,8 +10,8 @@
 // - `packet` (on `packetSent`, and on a client's `message`) is decoded when it is
 //   first read, then kept. A PUBLISH decodes in JavaScript; other packets through
 //   the wasm codec. Its `cmd` is also there as `e.cmd`, read from the first byte.
-// - `bytes` of a `packetSent` is a view into the batch (no copy): copy it to keep it
-//   long after the event (a view keeps the whole batch alive).
+// - `bytes` of a `packetSent` is a view into the batch (no copy), made when first
+//   read: copy it to keep it long after the event (a view keeps the whole batch alive).
 // - a client's `message` carries `bytes` (the PUBLISH it arrived in, a copy of its
 //   own), `protocolVersion` and `packet`; its `payload` is the end of `bytes`.
 import { decode } from '../pkg/mqtt_lab.js';
@@ -47,12 +47,16 @@ function decodeOrNull(bytes, protocolVersion) {
 /** A packet on its way, as `drainEvents` describes it (`type: 'packetSent'`). */
 class PacketSent {
   #packet;
+  #bytes;
+  #batch;
+  #start;
+  #length;
   #decoded;
   #topic;
   #messageId;
   #payloadLength;
 
-  constructor(at, id, client, direction, conn, arrivesAt, bytes, flags, topic, messageId, payloadLength) {
+  constructor(at, id, client, direction, conn, arrivesAt, batch, start, length, flags, topic, messageId, payloadLength) {
     const toBroker = direction === 'toBroker';
     this.type = 'packetSent';
     this.at = at;
@@ -64,7 +68,8 @@ class PacketSent {
     this.conn = conn;
     this.sentAt = at;
     this.arrivesAt = arrivesAt;
-    this.bytes = bytes;
+    this.#batch = batch;
+    this.#start = start;
     this.protocolVersion = flags & 15;
     const why = (flags >> 4) & 15;
     this.lost = why !== 0;
@@ -73,12 +78,23 @@ class PacketSent {
     this.#decoded = (flags & SENT_DECODED) !== 0;
     this.#topic = topic;
     this.#messageId = messageId;
+    this.#length = length;
     this.#payloadLength = payloadLength;
+  }
+
+  /** The packet's bytes: a view into the batch, made when first read. */
+  get bytes() {
+    this.#bytes ??= this.#batch.subarray(this.#start, this.#start + this.#length);
+    return this.#bytes;
+  }
+
+  set bytes(b) {
+    this.#bytes = b;
   }
 
   /** The packet type (`'publish'`, `'puback'`...), without decoding anything. */
   get cmd() {
-    return this.#decoded ? cmdOf(this.bytes) : undefined;
+    return this.#decoded ? CMDS[this.#batch[this.#start] >> 4] : undefined;
   }
 
   /** The decoded packet in mqtt-packet's shape, or null when the bytes are not one packet. */
@@ -162,10 +178,9 @@ export class SimEventReader {
     for (let i = 0, r = 0; i < batch.count; i++, r += STRIDE) {
       const kind = nums[r];
       if (kind === K_SENT) {
-        const start = nums[r + 7];
         const topic = nums[r + 10];
         out[i] = new PacketSent(nums[r + 1], nums[r + 3], labels[nums[r + 2]], DIRECTIONS[nums[r + 4]], nums[r + 5],
-          nums[r + 6], bytes.subarray(start, start + nums[r + 8]), nums[r + 9],
+          nums[r + 6], bytes, nums[r + 7], nums[r + 8], nums[r + 9],
           topic >= 0 ? topics[topic] : undefined, nums[r + 11], nums[r + 12]);
       } else if (kind === K_DELIVERED) {
         out[i] = { type: 'packetDelivered', at: nums[r + 1], id: nums[r + 3], client: labels[nums[r + 2]], direction: DIRECTIONS[nums[r + 4]] };

@@ -1,33 +1,37 @@
 // The page under a flood (a benchmark, not a test): the app (www/index.html) in
 // headless Chromium, with the Messages tab open, receiving RATE messages per
-// second on `#` for SECONDS, from the in-page broker and from a local mosquitto.
+// second on `#`, from the in-page broker and from a local mosquitto.
 //
-//   ./scripts/build && node benches/app_flood.mjs [--rate 10000] [--seconds 10] [--long 30]
-//                                                 [--only inpage|mosquitto|relay|bare|all] [--profile] [--trace] [--snapshot]
+//   ./scripts/build && node benches/app_flood.mjs [--rate 10000] [--seconds 10] [--long 30] [--runs 1]
+//       [--only inpage|mosquitto|relay|bare|stream|all] [--profile] [--trace] [--snapshot]
 //
-// In-page: a simulated client of the page's broker publishes QoS 0 messages on
-// 100 topics at RATE per second (paced by a 4 ms timer); "you" subscribes to `#`.
-// Mosquitto: a raw MQTT 3.1.1 socket in this Node process publishes to the TCP
-// listener at RATE per second (a batch every 10 ms); the page connects to the
-// WebSocket listener through its connect panel (lib/mqtt.js) and subscribes to `#`.
-// mosquitto sends every PUBLISH as a WebSocket message of its own. `relay`: the
-// same through a WebSocket-to-TCP relay (many PUBLISH packets per WebSocket
-// message); `bare`: a WebSocket that only counts mosquitto's messages (the
-// floor set by Chromium itself). The default runs in-page, mosquitto and relay.
+// in-page: a simulated client of the page's broker publishes QoS 0 messages on
+//   100 topics at RATE per second (paced by a 4 ms timer); "you" subscribes to `#`.
+// mosquitto: a raw MQTT 3.1.1 socket in this Node process publishes to mosquitto's
+//   TCP listener at RATE per second (a batch every 10 ms); the page connects to its
+//   WebSocket listener through the connect panel (lib/mqtt.js) and subscribes to
+//   `#`. mosquitto sends every PUBLISH as a WebSocket message of its own.
+// relay: the same through a WebSocket-to-TCP relay (as websockify does): each read
+//   from mosquitto's TCP socket leaves as one WebSocket message.
+// bare / stream: a page that only counts mosquitto's WebSocket messages, with a
+//   WebSocket / a WebSocketStream: the floor Chromium itself sets.
+// The default runs in-page, mosquitto and relay.
 //
-// Reported: frames per second (requestAnimationFrame callbacks over the first
-// SECONDS), the 95th percentile and longest frame, messages stored per second by
-// the page's message store, how often the list showed a newer message, how far the
-// page was behind at the end, and the JS heap after a forced garbage collection
-// (CDP HeapProfiler.collectGarbage + Runtime.getHeapUsage) before the flood,
-// after SECONDS and after LONG seconds of flood. `--profile` adds the top
-// functions by self time (CDP Profiler) during the measured window; `--trace` the
-// time of the page's main thread by kind of work (a Chromium trace of the first
-// 3 s: scripts, style and layout, paint, garbage collection...); `--snapshot`
-// the largest kinds of objects in a heap snapshot taken at the end.
+// Reported per run: frames per second (requestAnimationFrame callbacks over
+// SECONDS, after one second of flood to warm up), the 95th percentile and longest frame interval, messages stored
+// per second by the page's message store, how often the list showed a newer
+// message, how far behind the page was when the source stopped, the load average,
+// and the JS heap after a full garbage collection (gc() in the page, Chromium
+// started with --js-flags=--expose-gc, then CDP Runtime.getHeapUsage) before the
+// flood, after SECONDS, every 5 s up to LONG seconds, and at the end. With
+// --runs N, each path runs N times and the median is printed too.
+// --profile: the top functions by self and total time (CDP Profiler) over the
+// first SECONDS; --trace: the page's main thread by kind of work (a Chromium trace
+// of 3 s); --snapshot: the largest kinds of objects in a heap snapshot at the end.
 //
 // It serves www/ itself (on WWW_PORT, or a free loopback port) and starts its own
 // mosquitto (on MQTT_TCP_PORT / MQTT_WS_PORT, or free ports), stopped by PID at the end.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -36,7 +40,7 @@ import path from 'node:path';
 
 import { chromium } from 'playwright-core';
 import { WebSocketServer } from 'ws';
-import { readFileSync } from 'node:fs';
+
 import { freePort, startMosquitto, waitFor, sleep } from '../tests/e2e/mqtt_env.mjs';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -49,6 +53,7 @@ const RATE = Number(opt('rate', 10000));
 const SECONDS = Number(opt('seconds', 10));
 const LONG = Math.max(SECONDS, Number(opt('long', 30)));
 const ONLY = opt('only', 'both');
+const RUNS = Math.max(1, Number(opt('runs', 1)));
 const PROFILE = args.includes('--profile');
 const SNAPSHOT = args.includes('--snapshot');
 const TRACE = args.includes('--trace');
@@ -217,6 +222,26 @@ async function startRelay(tcpPort) {
   return { url: `ws://127.0.0.1:${port}`, close: () => new Promise((resolve) => { for (const c of wss.clients) c.terminate(); wss.close(resolve); }) };
 }
 
+// The same through WebSocketStream (messages read from a stream, not one task each).
+async function connectBareStream({ url }) {
+  const wss = new WebSocketStream(url, { protocols: ['mqtt'] });
+  const { readable, writable } = await wss.opened;
+  const writer = writable.getWriter();
+  window.__bare = { n: 0 };
+  (async () => {
+    const reader = readable.getReader();
+    for (;;) {
+      const { done } = await reader.read();
+      if (done) break;
+      window.__bare.n++;
+    }
+  })();
+  await writer.write(new Uint8Array([0x10, 16, 0, 4, 77, 81, 84, 84, 4, 2, 0, 60, 0, 4, 98, 97, 114, 101]));
+  await new Promise((r) => setTimeout(r, 200));
+  await writer.write(new Uint8Array([0x82, 6, 0, 1, 0, 1, 35, 0]));
+  await new Promise((r) => setTimeout(r, 300));
+}
+
 // ---- the mosquitto publisher (in Node) -----------------------------------------
 
 function encodeRemaining(n) {
@@ -315,10 +340,6 @@ async function traceMainThread(cdp, ms) {
   cdp.off('Tracing.dataCollected', onData);
   const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' &&
     events.some((x) => x.pid === e.pid && x.name === 'FireAnimationFrame'));
-  if (process.env.DEBUG_TRACE) {
-    const lay = events.filter((e) => main && e.pid === main.pid && e.tid === main.tid && e.name === 'Layout' && e.ph === 'X');
-    for (const e of lay.slice(0, 12)) console.log(e.dur, JSON.stringify(e.args).slice(0, 400));
-  }
   const byName = new Map();
   for (const e of events) {
     if (!main || e.pid !== main.pid || e.tid !== main.tid || e.ph !== 'X' || !e.dur) continue;
@@ -368,29 +389,31 @@ async function measure(name, page, cdp, { start, stop, sent }) {
   await page.evaluate(installMeter);
   await sleep(1000);
   const heap0 = await heapAfterGc(page, cdp);
+  const load0 = os.loadavg()[0];
+  const base = await page.evaluate(() => window.__flood.count());
+  await start();
+  // One second to warm up (the first messages compile code and grow the list),
+  // then the measured window.
+  await sleep(1000);
   await page.evaluate(() => window.__flood.mark());
   if (PROFILE) {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
     await cdp.send('Profiler.start');
   }
-  const load0 = os.loadavg()[0];
-  await start();
   let trace = null;
   if (TRACE) {
-    await sleep(1000);
     trace = await traceMainThread(cdp, 3000);
-    await sleep(Math.max(0, SECONDS - 4) * 1000);
+    await sleep(Math.max(0, SECONDS - 3) * 1000);
   } else {
     await sleep(SECONDS * 1000);
   }
   const a = await page.evaluate(() => window.__flood.mark());
-  if (process.env.DEBUG) console.log(a);
   let profile = null;
   if (PROFILE) profile = (await cdp.send('Profiler.stop')).profile;
   const heapA = await heapAfterGc(page, cdp);
   const samples = [];
-  for (let t = SECONDS; t < LONG; t += 5) {
+  for (let t = SECONDS + 1; t < LONG; t += 5) {
     await sleep(Math.min(5, LONG - t) * 1000);
     samples.push(await heapAfterGc(page, cdp));
   }
@@ -402,8 +425,7 @@ async function measure(name, page, cdp, { start, stop, sent }) {
   const total = await sent();
   let behind = 0;
   for (;;) {
-    const r = await page.evaluate(() => window.__flood.count() - window.__flood.received0);
-    behind = total - (a.received + b.received + r);
+    behind = total - ((await page.evaluate(() => window.__flood.count())) - base);
     if (behind <= 0 || Date.now() - tc > 30_000) break;
     await sleep(100);
   }
@@ -431,10 +453,10 @@ async function measure(name, page, cdp, { start, stop, sent }) {
     behindAtEnd: behind,
     load: `${load0.toFixed(2)} → ${load1.toFixed(2)}`,
   };
-  console.log(`\n${name}: ${RATE} msg/s for ${LONG} s (frames over the first ${SECONDS} s)`);
+  console.log(`\n${name}: ${RATE} msg/s for ${LONG} s (frames over ${SECONDS} s after 1 s)`);
   console.log(`  frames/s ${line.fps} (p95 ${line.p95} ms, longest ${line.longest} ms); later ${line.fpsLater}`);
   console.log(`  stored ${line.storedPerS} msg/s (later ${line.storedPerSLater}), list showed newer messages ${line.redrawsPerS} times/s; ${line.rows} row elements, ${line.kept} messages kept`);
-  console.log(`  heap after GC: ${line.heapBefore} before, ${line.heapAfter} after ${SECONDS} s, ${line.heapLong} after ${LONG} s; then every 5 s: ${line.heapSamples.join(', ')}`);
+  console.log(`  heap after GC: ${line.heapBefore} before, ${line.heapAfter} after ${SECONDS + 1} s, ${line.heapLong} after ${LONG} s; in between, every 5 s: ${line.heapSamples.join(', ')}`);
   console.log(`  caught up ${catchUp} ms after the source stopped${behind > 0 ? `, still ${behind} behind` : ''}; load average ${line.load}`);
   console.log(`  ${JSON.stringify(line)}`);
   if (trace) {
@@ -460,7 +482,6 @@ async function openApp(browser, url) {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
   page.on('crash', () => console.error('the page crashed'));
-  page.on('close', () => console.error('the page closed'));
   await page.goto(`${url}/index.html`);
   await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
   await page.click('[role="tab"][data-tab="messages"]');
@@ -475,38 +496,63 @@ const browser = await chromium.launch({
   args: [...chromeArgs, '--no-sandbox', '--js-flags=--expose-gc'],
   headless: true,
 });
-browser.on('disconnected', () => console.error('the browser went away'));
 let broker = null;
-try {
-  console.log(`Chromium ${browser.version()}, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  if (ONLY === 'both' || ONLY === 'all' || ONLY === 'inpage') {
-    const { context, page, cdp } = await openApp(browser, www.url);
-    await page.waitForSelector('[data-sim-client="you"]', { state: 'attached' }).catch(() => {});
-    await measure('in-page broker', page, cdp, {
-      start: () => page.evaluate(startInPageFlood, { rate: RATE, topics: TOPICS }),
-      stop: () => page.evaluate(stopInPageFlood),
-      sent: () => page.evaluate(() => window.__flood.total),
-    });
-    await context.close();
-  }
-  const remote = { mosquitto: 'local mosquitto', relay: 'local mosquitto through a WebSocket-to-TCP relay', bare: 'bare WebSocket (no MQTT, no app)' };
-  for (const which of ['mosquitto', 'relay', 'bare']) {
-    if (!(ONLY === which || ONLY === 'all' || (ONLY === 'both' && which !== 'bare'))) continue;
+const NAMES = {
+  inpage: 'in-page broker',
+  mosquitto: 'local mosquitto',
+  relay: 'local mosquitto through a WebSocket-to-TCP relay',
+  bare: 'bare WebSocket (no MQTT, no app)',
+  stream: 'bare WebSocketStream (no MQTT, no app)',
+};
+const chosen = Object.keys(NAMES).filter((w) => ONLY === w || ONLY === 'all' || (ONLY === 'both' && ['inpage', 'mosquitto', 'relay'].includes(w)));
+
+async function runOnce(which) {
+  const { context, page, cdp } = await openApp(browser, www.url);
+  try {
+    if (which === 'inpage') {
+      return await measure(NAMES[which], page, cdp, {
+        start: () => page.evaluate(startInPageFlood, { rate: RATE, topics: TOPICS }),
+        stop: () => page.evaluate(stopInPageFlood),
+        sent: () => page.evaluate(() => window.__flood.total),
+      });
+    }
     const tcpPort = Number(process.env.MQTT_TCP_PORT) || undefined;
     const wsPort = Number(process.env.MQTT_WS_PORT) || undefined;
     broker ??= await startMosquitto({ tcpPort, wsPort });
     const relay = which === 'relay' ? await startRelay(broker.tcpPort) : null;
-    const { context, page, cdp } = await openApp(browser, www.url);
-    await page.evaluate(which === 'bare' ? connectBare : connectRemote, { url: relay?.url ?? broker.wsUrl });
-    const pub = await tcpPublisher(broker.tcpPort);
-    await measure(remote[which], page, cdp, {
-      start: () => pub.start(RATE),
-      stop: () => pub.stop(),
-      sent: async () => pub.sent,
-    });
-    pub.end();
+    try {
+      await page.evaluate({ bare: connectBare, stream: connectBareStream }[which] ?? connectRemote, { url: relay?.url ?? broker.wsUrl });
+      const pub = await tcpPublisher(broker.tcpPort);
+      try {
+        return await measure(NAMES[which], page, cdp, {
+          start: () => pub.start(RATE),
+          stop: () => pub.stop(),
+          sent: async () => pub.sent,
+        });
+      } finally {
+        pub.end();
+      }
+    } finally {
+      await relay?.close();
+    }
+  } finally {
     await context.close();
-    await relay?.close();
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+try {
+  console.log(`Chromium ${browser.version()}, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const summary = [];
+  for (const which of chosen) {
+    const lines = [];
+    for (let i = 0; i < RUNS; i++) lines.push(await runOnce(which));
+    summary.push({ which, lines });
+  }
+  console.log(`\nsummary (${RATE} msg/s; ${RUNS > 1 ? `median of ${RUNS} runs, ` : ''}frames over ${SECONDS} s after 1 s of flood, heap after GC before → after ${LONG} s):`);
+  for (const { which, lines } of summary) {
+    const m = (k) => median(lines.map((l) => l[k]));
+    console.log(`| ${NAMES[which]} | ${m('fps')} | ${m('p95')} ms | ${m('storedPerS')} | ${lines.map((l) => `${l.heapBefore} → ${l.heapLong}`).join(', ')} | ${lines.map((l) => l.load).join(', ')} |`);
   }
 } catch (e) {
   console.error(e);

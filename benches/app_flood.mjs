@@ -27,7 +27,8 @@
 // --runs N, each path runs N times and the median is printed too.
 // --profile: the top functions by self and total time (CDP Profiler) over the
 // first SECONDS; --trace: the page's main thread by kind of work (a Chromium trace
-// of 3 s); --snapshot: the largest kinds of objects in a heap snapshot at the end.
+// of 3 s); --snapshot: the largest kinds of objects in a heap snapshot taken
+// mid-flood (after SECONDS + 1 s).
 //
 // It serves www/ itself (on WWW_PORT, or a free loopback port) and starts its own
 // mosquitto (on MQTT_TCP_PORT / MQTT_WS_PORT, or free ports), stopped by PID at the end.
@@ -412,6 +413,7 @@ async function measure(name, page, cdp, { start, stop, sent }) {
   let profile = null;
   if (PROFILE) profile = (await cdp.send('Profiler.stop')).profile;
   const heapA = await heapAfterGc(page, cdp);
+  const snapshot = SNAPSHOT ? await heapSummary(cdp) : null;
   const samples = [];
   for (let t = SECONDS + 1; t < LONG; t += 5) {
     await sleep(Math.min(5, LONG - t) * 1000);
@@ -463,9 +465,9 @@ async function measure(name, page, cdp, { start, stop, sent }) {
     console.log('  the page\'s main thread over 3 s of flood (nested events overlap; RunTask is the busy time):');
     for (const l of trace) console.log(`   ${l}`);
   }
-  if (SNAPSHOT) {
-    console.log('  heap snapshot at the end, largest kinds of objects (size, count):');
-    for (const l of await heapSummary(cdp)) console.log(`   ${l}`);
+  if (snapshot) {
+    console.log(`  heap snapshot after ${SECONDS + 1} s of flood, largest kinds of objects (size, count):`);
+    for (const l of snapshot) console.log(`   ${l}`);
   }
   if (profile) {
     const { self, total } = topFunctions(profile);

@@ -59,6 +59,8 @@ export class MessageStore extends EventTarget {
       m.inList = true;
       this.list.push(m);
       this.live++;
+      // The bound holds even when no frame comes to trim (a page too busy to draw).
+      if (this.list.length >= 2 * this.total) this.#trim();
     }
     this.#changed();
   }

@@ -15,13 +15,14 @@
 //! client (the socket's by [`Socket`], which detaches them when dropped), so
 //! nothing leaks and several clients can live side by side.
 
+use super::client_batch::{MessageBatch, Ready};
 use super::client_options::{check_url, kind_error, read_options};
 use super::from_js::{opt_str, props_from_js, subscription_options, to_bytes};
 use super::shape::{bytes_js, packet_to_js, props_to_js};
+use crate::client::PublishOptions;
 use crate::client::{Client, ClientError, CloseReason, ConnectionState, Event, Millis};
-use crate::client::{Message, PublishOptions};
-use crate::codec::{PacketType, ProtocolVersion, QoS, ReasonCode};
-use js_sys::{Array, Function, Uint8Array};
+use crate::codec::{Packet, PacketType, ProtocolVersion, QoS, ReasonCode};
+use js_sys::{Array, Function, Uint32Array, Uint8Array};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -53,26 +54,23 @@ extern "C" {
         b: &JsValue,
         c: &JsValue,
     ) -> Result<JsValue, JsValue>;
-    // Messages pass their fields positionally: building an object with
-    // Reflect::set from Rust costs several boundary crossings per field.
+    // The messages of one pump at once (see client_batch.rs).
     #[wasm_bindgen(method, catch, js_name = call)]
     #[allow(clippy::too_many_arguments)]
-    fn emit_message(
+    fn emit_messages(
         this: &ClientSink,
         ctx: &JsValue,
         kind: u32,
-        topic: &str,
-        payload: &Uint8Array,
-        qos: u8,
-        retain: bool,
-        dup: bool,
-        properties: &JsValue,
+        index: &Uint32Array,
+        data: &Uint8Array,
+        topics: &Array,
+        topic_base: u32,
+        properties: &Array,
     ) -> Result<JsValue, JsValue>;
 }
 
 // The sink's event kinds; www/lib/mqtt.js has the same table.
 const K_CONNECT: u32 = 1; // (sessionPresent, properties?)
-const K_MESSAGE: u32 = 2; // (topic, payload, qos, retain, dup, properties?)
 const K_PUBLISHED: u32 = 3; // (token, reasonCode | Error)
 const K_SUBSCRIBED: u32 = 4; // (token, Uint8Array of reason codes, names of the codes if one failed)
 const K_UNSUBSCRIBED: u32 = 5; // (token, Uint8Array of reason codes, names of the codes if one failed)
@@ -84,6 +82,7 @@ const K_ERROR: u32 = 10; // (Error)
 const K_SENT: u32 = 11; // (packet, bytes)
 const K_RECEIVED: u32 = 12; // (packet, bytes)
 const K_OPENING: u32 = 13; // (how many sockets this client opened before)
+const K_MESSAGES: u32 = 14; // (index, data, new topics, topicBase, properties): see client_batch.rs
 
 fn now() -> Millis {
     performance_now() as Millis
@@ -117,6 +116,12 @@ struct Inner {
     pumping: bool,
     /// Receive buffer, reused across frames.
     rx: Vec<u8>,
+    /// Messages not handed to JavaScript yet.
+    batch: MessageBatch,
+    /// JavaScript listens to `packetsend` / `packetreceive`.
+    trace: bool,
+    /// Messages carry the bytes of their PUBLISH (the `messageBytes` option).
+    message_bytes: bool,
 }
 
 /// The one `setTimeout`, armed for the earliest deadline the core asked for.
@@ -346,14 +351,65 @@ impl Shared {
         loop {
             let next = self.next_event(&mut self.inner.borrow_mut());
             match next {
-                Some(ev) => self.dispatch(ev),
+                Some(ev) => self.handle(ev),
                 None => break,
             }
         }
+        self.flush_messages();
         let mut me = self.inner.borrow_mut();
         me.pumping = false;
         let deadline = me.core.poll_timeout();
         me.timer.arm(deadline);
+    }
+
+    /// Messages join the batch; anything else goes out after the messages
+    /// before it, so JavaScript sees events in order.
+    fn handle(&self, ev: Event) {
+        let ev = {
+            let mut me = self.inner.borrow_mut();
+            match ev {
+                Event::Message(m) => {
+                    let frame = me.batch.frame.take();
+                    me.batch.push(*m, frame);
+                    return;
+                }
+                Event::PacketReceived { packet, bytes } => {
+                    me.batch.frame = (me.message_bytes && matches!(*packet, Packet::Publish(_)))
+                        .then(|| bytes.clone());
+                    if !me.trace {
+                        return;
+                    }
+                    Event::PacketReceived { packet, bytes }
+                }
+                Event::PacketSent { .. } if !me.trace => return,
+                ev => ev,
+            }
+        };
+        self.flush_messages();
+        self.dispatch(ev);
+    }
+
+    /// Hands the batched messages to JavaScript (no borrow held while it runs).
+    fn flush_messages(&self) {
+        let ready: Ready = {
+            let mut me = self.inner.borrow_mut();
+            if me.batch.is_empty() {
+                return;
+            }
+            me.batch.take()
+        };
+        let r = self.sink.emit_messages(
+            &JsValue::UNDEFINED,
+            K_MESSAGES,
+            &ready.index,
+            &ready.data,
+            &ready.topics,
+            ready.topic_base,
+            &ready.properties,
+        );
+        if let Err(e) = r {
+            web_sys::console::error_2(&"mqtt: the event sink threw".into(), &e);
+        }
     }
 
     /// Sends what is queued and handles transport requests; returns the next
@@ -404,27 +460,6 @@ impl Shared {
         let emit =
             |kind: u32, a: &JsValue, b: &JsValue, c: &JsValue| self.sink.emit(u, kind, a, b, c);
         let r = match ev {
-            Event::Message(m) => {
-                let Message {
-                    topic,
-                    payload,
-                    qos,
-                    retain,
-                    dup,
-                    properties,
-                } = *m;
-                let props = props_to_js(&properties).map_or(JsValue::UNDEFINED, JsValue::from);
-                self.sink.emit_message(
-                    u,
-                    K_MESSAGE,
-                    &topic,
-                    &bytes_js(&payload),
-                    qos.as_u8(),
-                    retain,
-                    dup,
-                    &props,
-                )
-            }
             Event::PublishComplete { token: t, result } => {
                 let r = match result {
                     Ok(code) => num(f64::from(code.0)),
@@ -579,7 +614,11 @@ impl WasmClient {
     #[wasm_bindgen(constructor)]
     pub fn new(url: &str, options: JsValue, sink: ClientSink) -> Result<WasmClient, JsValue> {
         let url = check_url(url)?;
-        let opts = read_options(&options)?.core;
+        let web = read_options(&options)?;
+        let message_bytes = web.message_bytes;
+        let mut opts = web.core;
+        let trace = opts.trace_packets;
+        opts.trace_packets |= message_bytes;
         let version = opts.protocol;
         let shared = Rc::new_cyclic(|weak: &Weak<Shared>| {
             let w = weak.clone();
@@ -613,6 +652,9 @@ impl WasmClient {
                     pump_queued: false,
                     pumping: false,
                     rx: Vec::new(),
+                    batch: MessageBatch::default(),
+                    trace,
+                    message_bytes,
                 }),
             }
         });
@@ -715,7 +757,10 @@ impl WasmClient {
     /// Turns packet tracing (`K_SENT` / `K_RECEIVED`) on or off.
     #[wasm_bindgen(js_name = setTrace)]
     pub fn set_trace(&self, on: bool) {
-        self.shared.inner.borrow_mut().core.set_trace_packets(on);
+        let mut me = self.shared.inner.borrow_mut();
+        me.trace = on;
+        let packets = on || me.message_bytes;
+        me.core.set_trace_packets(packets);
     }
 
     /// `"idle"`, `"opening"`, `"connecting"`, `"connected"` or `"waiting"` (to reconnect).

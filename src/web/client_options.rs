@@ -113,6 +113,8 @@ fn qos(o: &JsValue, k: &str) -> R<QoS> {
 /// What `connect` needs besides the core's options.
 pub(crate) struct WebOptions {
     pub core: ClientOptions,
+    /// `messageBytes`: hand each message's PUBLISH bytes to JavaScript too.
+    pub message_bytes: bool,
 }
 
 /// Reads the options object (MQTT.js names; `undefined` means all defaults).
@@ -187,7 +189,11 @@ fn read(o: &JsValue) -> R<WebOptions> {
         random_seed: (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64,
     };
     check_connect(&core)?;
-    Ok(WebOptions { core })
+    let message_bytes = opt_bool(o, "messageBytes")?.unwrap_or(false);
+    Ok(WebOptions {
+        core,
+        message_bytes,
+    })
 }
 
 /// Refuses options whose CONNECT the codec would refuse, before any socket opens.

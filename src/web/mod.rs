@@ -6,6 +6,7 @@ pub mod topic;
 #[cfg(feature = "inspector")]
 mod bench;
 mod client;
+mod client_batch;
 mod client_options;
 #[cfg(feature = "inspector")]
 mod codec;
@@ -17,6 +18,8 @@ mod from_js;
 mod shape;
 #[cfg(feature = "inspector")]
 mod sim;
+#[cfg(feature = "inspector")]
+mod sim_batch;
 #[cfg(feature = "inspector")]
 mod sim_shape;
 // Type declarations only (text for the .d.ts file): the client's types use them too.

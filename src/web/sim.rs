@@ -5,6 +5,7 @@
 use super::codec::version_opt;
 use super::from_js::{opt_bool, opt_num, opt_str, props_from_js, to_bytes};
 use super::shape::{get, js_error, set};
+use super::sim_batch::Batcher;
 use super::sim_shape::{sim_event_to_js, snapshot_to_js};
 use crate::broker::BrokerConfig;
 use crate::client::{ClientOptions, PublishOptions, ReconnectPolicy};
@@ -28,6 +29,7 @@ type R<T> = Result<T, JsValue>;
 #[wasm_bindgen]
 pub struct Simulation {
     sim: sim::Simulation,
+    batch: Batcher,
 }
 
 fn float(o: &JsValue, k: &str) -> R<Option<f64>> {
@@ -175,6 +177,7 @@ impl Simulation {
         let seed = opt_num(&options, "seed", u64::from(u32::MAX))?.unwrap_or(1);
         Ok(Simulation {
             sim: sim::Simulation::new(BrokerConfig::default(), seed),
+            batch: Batcher::default(),
         })
     }
 
@@ -417,12 +420,30 @@ impl Simulation {
     /// Every event since the last call, oldest first, as plain objects with a
     /// `type` (`packetSent`, `packetDelivered`, `packetDropped`, `transportOpened`,
     /// `transportClosed`, `openFailed`, `client`, `broker`).
+    ///
+    /// Each object is built from Rust, one boundary crossing per property: fine
+    /// for a lesson, slow for a flood. `drainEventBatch` is the fast way.
     #[wasm_bindgen(js_name = drainEvents)]
     pub fn drain_events(&mut self) -> Array {
         let out = Array::new();
         while let Some(e) = self.sim.poll_event() {
-            out.push(&sim_event_to_js(&self.sim, &e));
+            let o = sim_event_to_js(&self.sim, &e);
+            if let Some((bytes, version)) = self.batch.observe(&e) {
+                set(&o, "bytes", super::shape::bytes_js(&bytes));
+                set(&o, "protocolVersion", version.level());
+            }
+            out.push(&o);
         }
         out
+    }
+
+    /// Every event since the last call (and since `drainEvents`) as one compact
+    /// batch: `{ count, nums: Float64Array, bytes: Uint8Array, labels, labelBase,
+    /// topics, topicBase, others }`. `www/lib/sim-events.js` (`SimEventReader`)
+    /// turns it into the objects `drainEvents` returns; the layout is described
+    /// in `src/web/sim_batch.rs`.
+    #[wasm_bindgen(js_name = drainEventBatch)]
+    pub fn drain_event_batch(&mut self) -> Object {
+        self.batch.drain(&mut self.sim)
     }
 }

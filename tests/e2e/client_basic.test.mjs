@@ -74,6 +74,38 @@ for (const version of [4, 5]) {
   });
 }
 
+for (const version of [4, 5]) {
+  test(`v${version}: messageBytes hands each message's PUBLISH, as received, to 'message' listeners`, async () => {
+    const r = await evaluate(async ({ url, version }) => {
+      const { connectAsync } = await import('/lib/mqtt.js');
+      const { decode } = await import('/pkg/mqtt_lab.js');
+      const sub = await connectAsync(url, { protocolVersion: version, messageBytes: true });
+      const plain = await connectAsync(url, { protocolVersion: version });
+      const topic = `e2e/bytes/v${version}/${Math.random().toString(16).slice(2)}`;
+      await sub.subscribe(topic, { qos: 1 });
+      await plain.subscribe(topic, { qos: 1 });
+      const got = [];
+      const without = [];
+      const done = new Promise((res) => sub.on('message', (t, payload, packet, bytes) => {
+        const d = decode(bytes, { protocolVersion: version });
+        got.push({ t, payload: [...payload], tail: [...bytes.subarray(bytes.length - payload.length)], cmd: d.cmd, topic: d.topic, qos: d.qos, id: d.messageId > 0 });
+        if (got.length === 3) res();
+      }));
+      plain.on('message', (...args) => without.push(args.length));
+      for (let i = 0; i < 3; i++) await plain.publish(topic, `m${i}`, { qos: i % 2, ...(version === 5 ? { properties: { contentType: 'x' } } : {}) });
+      await done;
+      await new Promise((res) => setTimeout(res, 100));
+      await Promise.all([sub.end(), plain.end()]);
+      return { got, without, topic };
+    }, { url: WS_URL, version });
+    const text = (s) => [...new TextEncoder().encode(s)];
+    assert.deepEqual(r.got, [0, 1, 2].map((i) => ({
+      t: r.topic, payload: text(`m${i}`), tail: text(`m${i}`), cmd: 'publish', topic: r.topic, qos: i % 2, id: i % 2 === 1,
+    })));
+    assert.deepEqual(r.without, [3, 3, 3], 'without the option, listeners get three arguments');
+  });
+}
+
 test('v5: user properties and message expiry reach the subscriber in packet.properties', async () => {
   const r = await evaluate(async ({ url }) => {
     const { connectAsync } = await import('/lib/mqtt.js');

@@ -62,16 +62,19 @@ export async function waitFor(fn, { timeout = 10_000, what = 'condition' } = {})
  * persistence, give a number rather than 0: mosquitto 2.0.11 restores the in-flight
  * messages of a "no limit" session as if never sent, so after a restart it sends a
  * QoS 2 message again as PUBLISH where it owes a PUBREL (client_broker.test.mjs).
+ * `tcpPort` and `wsPort` choose the ports (free ones by default).
  * `stop()` sends SIGTERM to its PID and waits for it to exit; with persistence,
  * mosquitto saves its database on the way out, so `start()` restores every session
  * as it stood when it stopped (the autosave only matters if it is killed).
  */
-export async function startMosquitto({ persistence = false, users = null, debug = false, maxQueued = null, maxInflight = null } = {}) {
+export async function startMosquitto({
+  persistence = false, users = null, debug = false, maxQueued = null, maxInflight = null, tcpPort = null, wsPort = null,
+} = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mqtt-lab-mosq-'));
   // mosquitto started as root drops to its own user: it must reach these files.
   chmodSync(dir, 0o777);
-  const tcpPort = await freePort();
-  const wsPort = await freePort();
+  tcpPort ??= await freePort();
+  wsPort ??= await freePort();
   const lines = [
     'set_tcp_nodelay true',
     'per_listener_settings false',

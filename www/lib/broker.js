@@ -16,6 +16,10 @@
 //
 // Events. Every pump drains the simulation's events and dispatches them as one
 // `events` CustomEvent (`event.detail` is the array), for the animations and the inspector.
+// They are the objects `Simulation.drainEvents()` describes, read from one compact
+// batch (./sim-events.js): `packet` is decoded when first read, `cmd` needs no
+// decoding, and a client's `message` carries the bytes of its PUBLISH.
+import { SimEventReader } from './sim-events.js';
 
 /** A bare broker is a Simulation without simulated clients: this drives either. */
 export class InPageBroker extends EventTarget {
@@ -26,6 +30,7 @@ export class InPageBroker extends EventTarget {
   #timer = null;
   #running = false;
   #kicked = false;
+  #reader = new SimEventReader();
 
   /**
    * @param {object} options
@@ -158,7 +163,7 @@ export class InPageBroker extends EventTarget {
         ws._receive(out.data);
       }
     }
-    const events = this.sim.drainEvents();
+    const events = this.#reader.read(this.sim.drainEventBatch());
     if (events.length) this.dispatchEvent(new CustomEvent('events', { detail: events }));
   }
 }

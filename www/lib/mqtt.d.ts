@@ -46,6 +46,11 @@ export interface ClientOptions {
   autoAssignTopicAlias?: boolean;
   /** Emit packetsend / packetreceive (also turned on by listening to them). */
   trace?: boolean;
+  /**
+   * Hand each message's PUBLISH packet, as received, to 'message' listeners as a
+   * fourth argument (for a packet inspector); default false.
+   */
+  messageBytes?: boolean;
   /** 5.0 CONNECT properties. */
   properties?: Properties;
 }
@@ -125,7 +130,12 @@ export interface MqttError extends Error {
 
 export interface MqttClientEvents {
   connect: (connack: ConnackPacket) => void;
-  message: (topic: string, payload: Uint8Array, packet: PublishPacket) => void;
+  /**
+   * `payload` (and `bytes`) are views into the bytes of one received batch, as
+   * MQTT.js's Buffers are slices of a socket chunk: copy them to keep them long.
+   * `bytes` (the whole PUBLISH) only with the `messageBytes` option.
+   */
+  message: (topic: string, payload: Uint8Array, packet: PublishPacket, bytes?: Uint8Array) => void;
   packetsend: (packet: Packet, bytes: Uint8Array) => void;
   packetreceive: (packet: Packet, bytes: Uint8Array) => void;
   /** A reconnection attempt starts. */

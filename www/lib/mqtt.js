@@ -20,7 +20,6 @@ await init();
 
 // Event kinds from the wasm side (src/web/client.rs, K_*).
 const K_CONNECT = 1;
-const K_MESSAGE = 2;
 const K_PUBLISHED = 3;
 const K_SUBSCRIBED = 4;
 const K_UNSUBSCRIBED = 5;
@@ -32,6 +31,11 @@ const K_ERROR = 10;
 const K_SENT = 11;
 const K_RECEIVED = 12;
 const K_OPENING = 13;
+const K_MESSAGES = 14;
+// A K_MESSAGES batch (src/web/client_batch.rs): per message, 6 numbers.
+const M_STRIDE = 6;
+const M_WHOLE_PACKET = 1 << 4;
+const NO_PROPERTIES = 0xffffffff;
 
 // Clients that have not ended stay referenced here, as a socket keeps an
 // MQTT.js client alive: a connected client must not vanish with the garbage
@@ -174,7 +178,8 @@ export class MqttClient extends Emitter {
   #publishes = 0; // publishes not yet settled
   #drainWaiters = [];
   #endWaiters = [];
-  #sink = (k, a, b, c, d, e, f) => this.#onEvent(k, a, b, c, d, e, f);
+  #topics = []; // the topic table of K_MESSAGES batches
+  #sink = (k, a, b, c, d, e) => this.#onEvent(k, a, b, c, d, e);
 
   /** Options as given to `connect`. */
   options;
@@ -394,15 +399,35 @@ export class MqttClient extends Emitter {
     }
   }
 
-  #onEvent(k, a, b, c, d, e, f) {
+  /**
+   * One batch of messages: `index` (6 numbers each), `data` (their bytes),
+   * the topics not seen before, where they start in the table, and properties.
+   */
+  #onMessages(index, data, fresh, topicBase, properties) {
+    const topics = this.#topics;
+    if (fresh.length || topicBase < topics.length) {
+      topics.length = topicBase;
+      for (const t of fresh) topics.push(t);
+    }
+    if (this.listenerCount('message') === 0) return;
+    for (let i = 0; i < index.length; i += M_STRIDE) {
+      const start = index[i + 1];
+      const end = start + index[i + 2];
+      const flags = index[i + 4];
+      const topic = topics[index[i]];
+      const payload = data.subarray(end - index[i + 3], end);
+      const packet = { cmd: 'publish', topic, payload, qos: flags & 3, retain: (flags & 4) !== 0, dup: (flags & 8) !== 0 };
+      if (index[i + 5] !== NO_PROPERTIES) packet.properties = properties[index[i + 5]];
+      if (flags & M_WHOLE_PACKET) this.emit('message', topic, payload, packet, data.subarray(start, end));
+      else this.emit('message', topic, payload, packet);
+    }
+  }
+
+  #onEvent(k, a, b, c, d, e) {
     switch (k) {
-      case K_MESSAGE: {
-        if (this.listenerCount('message') === 0) return;
-        const packet = { cmd: 'publish', topic: a, payload: b, qos: c, retain: d, dup: e };
-        if (f !== undefined) packet.properties = f;
-        this.emit('message', a, b, packet);
+      case K_MESSAGES:
+        this.#onMessages(a, b, c, d, e);
         return;
-      }
       case K_PUBLISHED: {
         const p = this.#take(a);
         if (!p) return;

@@ -91,14 +91,27 @@ class Connection extends EventTarget {
   }
 
   changed() {
+    this.#colours.clear();
     this.dispatchEvent(new Event('change'));
   }
 
-  /** The subscription whose filter matches `topic` first (for its colour). */
+  /**
+   * The colour of the subscription whose filter matches `topic` first. Remembered
+   * per topic (a flood repeats topics) until the subscriptions change.
+   */
   colourFor(topic, matches) {
-    for (const s of this.subscriptions) if (s.state !== 'refused' && matches(s.filter, topic)) return s.colour;
-    return -1;
+    let c = this.#colours.get(topic);
+    if (c !== undefined) return c;
+    c = -1;
+    for (const s of this.subscriptions) {
+      if (s.state !== 'refused' && matches(s.filter, topic)) { c = s.colour; break; }
+    }
+    if (this.#colours.size >= 10_000) this.#colours.clear();
+    this.#colours.set(topic, c);
+    return c;
   }
+
+  #colours = new Map(); // topic -> colour
 
   newSubscription(sub) {
     const existing = this.subscriptions.find((s) => s.filter === sub.filter);
@@ -184,7 +197,6 @@ export class SimConnection extends Connection {
           dup: e.dup,
           properties: e.properties,
           bytes: e.bytes,
-          packet: e.packet,
           protocolVersion: e.protocolVersion ?? Number(this.settings.protocolVersion),
         });
         break;
@@ -250,6 +262,7 @@ export class RemoteConnection extends Connection {
       keepalive: Number(s.keepalive),
       reconnectPeriod: s.reconnect ? 2000 : 0,
       connectTimeout: 10_000,
+      messageBytes: true, // for the inspector
     };
     if (s.username) options.username = s.username;
     if (s.password) options.password = s.password;
@@ -263,7 +276,6 @@ export class RemoteConnection extends Connection {
       return;
     }
     this.client = client;
-    let lastPublishBytes = null;
     client.on('connect', () => {
       this.setState('connected', '');
       // Subscriptions made before a reconnect without a session are sent again.
@@ -276,22 +288,19 @@ export class RemoteConnection extends Connection {
       this.setState(s.reconnect && !this.ended ? 'reconnecting' : 'closed', this.why || 'The connection closed.');
     });
     client.on('error', (err) => this.setState(this.state, humanError(err)));
-    client.on('packetreceive', (packet, bytes) => {
-      if (packet?.cmd === 'publish') lastPublishBytes = bytes instanceof Uint8Array ? bytes : null;
-    });
-    client.on('message', (topic, payload, packet) => {
+    client.on('message', (topic, payload, packet, bytes) => {
+      // Copies of their own: the views share a buffer with the whole batch received.
+      const own = bytes ? bytes.slice() : null;
       this.deliver({
         topic,
-        payload: toBytes(payload),
+        payload: own ? own.subarray(own.length - payload.length) : toBytes(payload).slice(),
         qos: packet?.qos ?? 0,
         retain: !!packet?.retain,
         dup: !!packet?.dup,
         properties: packet?.properties,
-        bytes: lastPublishBytes ? Uint8Array.from(lastPublishBytes) : null,
-        packet,
+        bytes: own,
         protocolVersion: v,
       });
-      lastPublishBytes = null;
     });
   }
 

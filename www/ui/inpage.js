@@ -3,9 +3,8 @@
 // InPageBroker. Routes the simulation's events to the client they concern and
 // keeps per-client counts for the "Broker & clients" view.
 //
-// A message a simulated client receives comes as a `client`/`message` event;
-// its bytes are those of the PUBLISH the broker sent it, matched here through
-// `packetSent` and `packetDelivered`, so the inspector can show them.
+// A message a simulated client receives comes as a `client`/`message` event
+// with the bytes of the PUBLISH the broker sent it, so the inspector can show them.
 import { createSimulation } from '../lib/sim.js';
 import { InPageBroker } from '../lib/broker.js';
 
@@ -16,8 +15,6 @@ const STATUS = 'home/livingroom/sensor/status';
 export class InPageLab extends EventTarget {
   /** label -> { label, role, description, received, sent, last, handler } */
   clients = new Map();
-  #pending = new Map(); // packet id -> packetSent event of a PUBLISH to a client
-  #delivered = new Map(); // client label -> delivered PUBLISH events not yet matched
   #changeQueued = false;
 
   constructor(sim, broker) {
@@ -57,41 +54,19 @@ export class InPageLab extends EventTarget {
   #route(events) {
     for (const e of events) {
       if (e.type === 'packetSent') {
-        if (e.packet?.cmd !== 'publish') continue;
-        if (e.direction === 'toClient') this.#pending.set(e.id, e);
-        else {
+        if (e.direction === 'toBroker' && e.cmd === 'publish') {
           const c = this.clients.get(e.client);
           if (c) c.sent++;
         }
-      } else if (e.type === 'packetDelivered') {
-        const p = this.#pending.get(e.id);
-        if (!p) continue;
-        this.#pending.delete(e.id);
-        let q = this.#delivered.get(e.client);
-        if (!q) this.#delivered.set(e.client, (q = []));
-        q.push(p);
-        if (q.length > 2000) q.splice(0, q.length - 1000);
-      } else if (e.type === 'packetDropped') {
-        this.#pending.delete(e.id);
       } else if (e.type === 'client') {
         const c = this.clients.get(e.client);
         if (!c) continue;
         if (e.event === 'message') {
-          const q = this.#delivered.get(e.client) ?? [];
-          const i = q.findIndex((p) => p.packet.topic === e.topic);
-          if (i >= 0) {
-            const p = q[i];
-            q.splice(0, i + 1);
-            e.bytes = p.bytes;
-            e.protocolVersion = p.protocolVersion;
-            e.packet = p.packet;
-          }
           c.received++;
           c.last = e;
         }
         c.handler?.(e);
       }
-      if (e.type !== 'packetSent' && e.type !== 'packetDelivered') this.#queueChange();
     }
     if (events.length) this.#queueChange();
   }

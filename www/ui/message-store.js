@@ -59,6 +59,8 @@ export class MessageStore extends EventTarget {
       m.inList = true;
       this.list.push(m);
       this.live++;
+      // The bound holds even when no frame comes to trim (a page too busy to draw).
+      if (this.list.length >= 2 * this.total) this.#trim();
     }
     this.#changed();
   }
@@ -102,6 +104,7 @@ export class MessageStore extends EventTarget {
     for (const m of this.list) m.dropped = true;
     this.list = [];
     this.live = 0;
+    this.#holes = 0;
     for (const t of this.topics.values()) t.history = [];
     this.#changed();
   }
@@ -136,20 +139,38 @@ export class MessageStore extends EventTarget {
   #drop(m) {
     if (!m || m.dropped) return;
     m.dropped = true;
-    if (m.inList) this.live--;
+    if (m.inList) {
+      this.live--;
+      this.#holes++;
+    }
   }
 
-  /** Compacts the list and applies the overall bound (once per frame at most). */
+  #holes = 0; // dropped messages still in the list
+
+  /**
+   * Compacts the list and applies the overall bound (once per frame at most).
+   * What falls out of the list leaves its topic's history too, where it is
+   * among the oldest: a flood costs a slice per frame, not a search per message.
+   */
   #trim() {
     if (this.list.length === this.live && this.live <= this.total) return;
-    let kept = this.list.filter((m) => !m.dropped);
+    let kept = this.#holes ? this.list.filter((m) => !m.dropped) : this.list;
+    this.#holes = 0;
     if (kept.length > this.total) {
       const gone = kept.slice(0, kept.length - this.total);
       kept = kept.slice(-this.total);
+      const touched = new Set();
       for (const m of gone) {
         m.dropped = true;
-        const t = this.topics.get(m.topic);
-        if (t && t.history.includes(m)) t.history = t.history.filter((x) => !x.dropped);
+        touched.add(this.topics.get(m.topic));
+      }
+      for (const t of touched) {
+        if (!t) continue;
+        let i = 0;
+        while (i < t.history.length && t.history[i].dropped) i++;
+        if (i) t.history.splice(0, i);
+        // Messages that arrived while paused are in the history, not the list.
+        if (t.history.some((x) => x.dropped)) t.history = t.history.filter((x) => !x.dropped);
       }
     }
     this.list = kept;

@@ -156,26 +156,49 @@ export function mountMessagesView(root, { store, connections, topic, showBytes }
     return r;
   }
 
+  // Geometry is read before anything is written, so a render forces no extra
+  // layout; our own scrolling is told apart from the user's.
+  let viewportH = 0;
+  let ownScrollTop = -1;
+  let lastRender = 0;
+  const setText = (el, text) => { if (el.textContent !== text) el.textContent = text; };
+
   function render() {
     queued = false;
     if (root.hidden) return;
+    lastRender = performance.now();
+    viewportH = vlist.clientHeight;
+    let top = vlist.scrollTop;
     const view = store.view();
     const total = view.length;
-    spacer.style.height = `${total * ROW_H}px`;
-    if (stick) vlist.scrollTop = vlist.scrollHeight;
-    const first = Math.max(0, Math.floor(vlist.scrollTop / ROW_H) - OVERSCAN);
-    const last = Math.min(total, Math.ceil((vlist.scrollTop + vlist.clientHeight) / ROW_H) + OVERSCAN);
+    const height = `${total * ROW_H}px`;
+    if (spacer.style.height !== height) spacer.style.height = height;
+    if (stick) {
+      const bottom = Math.max(0, total * ROW_H - viewportH);
+      if (top !== bottom) {
+        vlist.scrollTop = bottom;
+        top = vlist.scrollTop;
+        ownScrollTop = top;
+      }
+    }
+    const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
+    const last = Math.min(total, Math.ceil((top + viewportH) / ROW_H) + OVERSCAN);
     const n = Math.max(0, last - first);
     while (rows.length < n) rows.push(rowEl());
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       const m = view[first + i];
-      if (i >= n || !m) { r.hidden = true; continue; }
-      r.hidden = false;
-      if (r.dataset.seq !== String(m.seq)) {
+      if (i >= n || !m) { if (!r.hidden) r.hidden = true; continue; }
+      if (r.hidden) r.hidden = false;
+      const y = (first + i) * ROW_H;
+      if (r.y !== y) {
+        r.y = y;
+        r.style.transform = `translateY(${y}px)`;
+      }
+      if (r.m !== m) {
+        r.m = m;
         r.dataset.seq = m.seq;
         r.id = `msg-${m.seq}`;
-        r.style.transform = `translateY(${(first + i) * ROW_H}px)`;
         const [t, chip, tp, flags, pl] = r.children;
         t.textContent = clock(m.time);
         chip.dataset.c = m.colour ?? -1;
@@ -183,16 +206,15 @@ export function mountMessagesView(root, { store, connections, topic, showBytes }
         tp.textContent = m.topic;
         flags.textContent = `Q${m.qos}${m.retain ? ' R' : ''}`;
         pl.textContent = preview(m.payload);
-      } else {
-        r.style.transform = `translateY(${(first + i) * ROW_H}px)`;
       }
-      r.setAttribute('aria-selected', String(m === selected));
+      const sel = m === selected ? 'true' : 'false';
+      if (r.getAttribute('aria-selected') !== sel) r.setAttribute('aria-selected', sel);
     }
     const kept = store.live;
-    count.textContent = `${plural(total, 'message')}${total !== kept ? ` of ${kept.toLocaleString('en')}` : ''}`;
-    note.textContent = store.paused
+    setText(count, `${plural(total, 'message')}${total !== kept ? ` of ${kept.toLocaleString('en')}` : ''}`);
+    setText(note, store.paused
       ? `Paused: ${plural(store.skipped, 'message')} arrived since (the topic tree still counts them).`
-      : note.dataset.sticky ?? '';
+      : note.dataset.sticky ?? '');
     if (selected && selected.dropped) { selected = null; renderDetail(); }
   }
   const queue = () => {
@@ -200,8 +222,18 @@ export function mountMessagesView(root, { store, connections, topic, showBytes }
     queued = true;
     requestAnimationFrame(render);
   };
-  store.addEventListener('change', queue);
+  // New messages redraw the list at most every 50 ms: under a flood the rows
+  // would change faster than anyone reads them, and each redraw lays out every row.
+  let later = 0;
+  store.addEventListener('change', () => {
+    if (queued || later) return;
+    const wait = lastRender + 50 - performance.now();
+    if (wait <= 0) queue();
+    else later = setTimeout(() => { later = 0; queue(); }, wait);
+  });
   vlist.addEventListener('scroll', () => {
+    if (vlist.scrollTop === ownScrollTop) return;
+    ownScrollTop = -1;
     stick = vlist.scrollTop + vlist.clientHeight >= vlist.scrollHeight - ROW_H;
     queue();
   });

@@ -3,9 +3,12 @@
 //! ([`Router`]) with shared subscriptions, and the retained-message store.
 
 mod atoms;
+mod edges;
 mod error;
+mod exact;
 mod level_map;
 mod matching;
+mod payload;
 mod retained;
 mod shared;
 mod subscription;

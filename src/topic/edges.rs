@@ -24,7 +24,7 @@ pub(crate) enum Children {
 /// One table rather than one per node: a lookup at a wide node (a level of device ids,
 /// say) is a multiply and usually a single slot read, where a sorted list needs a
 /// binary search over several cache lines, and there is no allocation per node.
-/// Open addressing with linear probing, at most half full; removal shifts the following
+/// Open addressing with linear probing, at most three quarters full; removal shifts the following
 /// slots of the run back, so no tombstones pile up under subscribe/unsubscribe churn.
 #[derive(Debug, Default)]
 pub(crate) struct Edges {
@@ -71,7 +71,7 @@ impl Edges {
     /// Adds an edge that is not there yet.
     pub(crate) fn insert(&mut self, parent: NodeId, atom: Atom, child: NodeId) {
         debug_assert!(child != 0, "the root is nobody's child");
-        if (self.len + 1) * 2 > self.slots.len() {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
             let size = (self.slots.len() * 2).max(16);
             let old = core::mem::replace(&mut self.slots, vec![Edge::default(); size]);
             for e in old {

@@ -14,6 +14,7 @@ mod shared;
 mod subscription;
 mod trie;
 mod validate;
+pub(crate) mod words;
 
 pub use error::{TopicError, TopicKind, MAX_TOPIC_LEN};
 pub use matching::{explain_match, topic_matches, LevelExplanation, MatchExplanation};

@@ -12,6 +12,7 @@ use super::exact::ExactFilters;
 use super::payload::{Payload, Sub};
 use super::subscription::{Entry, Match, SubscribeOutcome, Subscription};
 use super::validate::parse_topic_filter;
+use super::words::find_byte;
 use crate::codec::SubscriptionOptions;
 
 const ROOT: NodeId = 0;
@@ -252,9 +253,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
     pub fn matches_into(&mut self, topic: &str, out: &mut Vec<Match<C>>) {
         self.lookup(topic, |found, _| {
             let mut n = 0;
-            for s in found.singles() {
-                put(out, &mut n, s.client, s.entry, false);
-            }
+            found.for_each_single(|s| put(out, &mut n, s.client, s.entry, false));
             let several = found.several;
             for (i, &(client, entry)) in several.iter().enumerate() {
                 if i > 0 && several[i - 1].0 == client {
@@ -278,9 +277,9 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
     pub fn for_each_match(&mut self, topic: &str, mut f: impl FnMut(&Match<C>)) {
         self.lookup(topic, |found, identifiers| {
             let mut current: Option<Match<C>> = None;
-            for s in found.singles() {
+            found.for_each_single(|s| {
                 f(start(&mut current, identifiers, s.client, s.entry, false));
-            }
+            });
             let several = found.several;
             for (i, &(client, entry)) in several.iter().enumerate() {
                 match &mut current {
@@ -313,8 +312,9 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
     /// `topic` should be a valid topic name; it is not checked here.
     pub fn clients_into(&mut self, topic: &str, out: &mut Vec<C>) -> usize {
         self.lookup(topic, |found, _| {
-            let before = out.len();
-            out.extend(found.singles().map(|s| s.client));
+            let n = found.len();
+            out.reserve(n);
+            found.for_each_single(|s| out.push(s.client));
             let several = found.several;
             for (i, &(client, _)) in several.iter().enumerate() {
                 if i == 0 || several[i - 1].0 != client {
@@ -322,7 +322,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
                 }
             }
             out.extend(found.picked.iter().map(|&(client, _)| client));
-            out.len() - before
+            n
         })
     }
 
@@ -332,13 +332,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
     ///
     /// `topic` should be a valid topic name; it is not checked here.
     pub fn match_count(&mut self, topic: &str) -> usize {
-        self.lookup(topic, |found, _| {
-            let several = found.several;
-            let merged = (0..several.len())
-                .filter(|&i| i == 0 || several[i - 1].0 != several[i].0)
-                .count();
-            found.singles + merged + found.picked.len()
-        })
+        self.lookup(topic, |found, _| found.len())
     }
 
     /// Finds what matches `topic` and hands it to `finish`, with a spare identifier
@@ -683,10 +677,7 @@ impl Levels {
         if start > topic.len() {
             return None;
         }
-        let end = topic[start..]
-            .iter()
-            .position(|&b| b == b'/')
-            .map_or(topic.len(), |i| start + i);
+        let end = start + find_byte(&topic[start..], b'/');
         let atom = atoms.get(&topic[start..end]).unwrap_or(NO_ATOM);
         self.atoms.push(atom);
         self.rest = end + 1;
@@ -711,18 +702,32 @@ struct Found<'a, C> {
     picked: &'a [(C, Entry)],
 }
 
-impl<'a, C: Copy + Ord> Found<'a, C> {
-    /// The matching subscriptions of clients with only one, in the order found.
-    fn singles(&self) -> impl Iterator<Item = &'a Sub<C>> + '_ {
-        let payload = self.payload;
-        core::iter::once(self.own)
-            .chain(
-                self.sources
-                    .iter()
-                    .map(move |&s| payload[s as usize].subs()),
-            )
-            .flatten()
-            .filter(|s| !s.merge)
+impl<C: Copy + Ord> Found<'_, C> {
+    /// Calls `f` with each matching subscription of a client with only one, in the
+    /// order found.
+    #[inline(always)]
+    fn for_each_single(&self, mut f: impl FnMut(&Sub<C>)) {
+        let mut each = |list: &[Sub<C>]| {
+            for s in list {
+                if !s.merge {
+                    f(s);
+                }
+            }
+        };
+        each(self.own);
+        for &id in self.sources {
+            each(self.payload[id as usize].subs());
+        }
+    }
+
+    /// How many matches there are: one per client (with ordinary subscriptions) and
+    /// one per shared group.
+    fn len(&self) -> usize {
+        let several = self.several;
+        let merged = (0..several.len())
+            .filter(|&i| i == 0 || several[i - 1].0 != several[i].0)
+            .count();
+        self.singles + merged + self.picked.len()
     }
 }
 

@@ -110,10 +110,12 @@ proptest! {
                     want.push((c, max, ids.into_iter().collect()));
                 }
             }
-            let got: Vec<(u32, QoS, Vec<u32>)> = got
+            // One match per client, in an order the router chooses.
+            let mut got: Vec<(u32, QoS, Vec<u32>)> = got
                 .into_iter()
                 .map(|m| (m.client, m.qos, m.subscription_identifiers))
                 .collect();
+            got.sort();
             prop_assert_eq!(got, want, "topic {:?}", t);
         }
         // Unsubscribing everything leaves an empty trie.
@@ -121,6 +123,61 @@ proptest! {
             prop_assert!(router.unsubscribe(*c, f));
         }
         prop_assert_eq!(router.node_count(), 0);
+    }
+
+    #[test]
+    fn router_agrees_with_naive_matcher_through_subscribes_and_unsubscribes(
+        ops in prop::collection::vec((0u8..6, 0u32..4, plain_filter(), 0u8..3), 1..60),
+        topics in prop::collection::vec(topic(), 6),
+    ) {
+        // Clients gain and lose subscriptions in every order, so the router's record of
+        // which clients have several (whose matches it merges) is tested as it changes.
+        let mut router = Router::new();
+        let mut model: Vec<(u32, String, QoS)> = Vec::new();
+        for (kind, client, f, q) in &ops {
+            match kind {
+                0..=2 => {
+                    let qos = QoS::from_u8(*q).unwrap();
+                    let opts = SubscriptionOptions { qos, ..Default::default() };
+                    router.subscribe(*client, f, opts, Some(*q as u32 + 1)).unwrap();
+                    model.retain(|(c, g, _)| !(c == client && g == f));
+                    model.push((*client, f.clone(), qos));
+                }
+                3 | 4 if !model.is_empty() => {
+                    let (c, g, _) = model.remove(f.len() % model.len());
+                    prop_assert!(router.unsubscribe(c, &g));
+                }
+                5 => {
+                    let before = model.len();
+                    model.retain(|(c, _, _)| c != client);
+                    prop_assert_eq!(router.unsubscribe_all(*client), before - model.len());
+                }
+                _ => {}
+            }
+            for t in &topics {
+                let mut want: Vec<(u32, QoS, Vec<u32>)> = Vec::new();
+                let clients: BTreeSet<u32> = model.iter().map(|s| s.0).collect();
+                for c in clients {
+                    let hits: Vec<&(u32, String, QoS)> = model
+                        .iter()
+                        .filter(|(sc, g, _)| *sc == c && naive_matches(g, t))
+                        .collect();
+                    if let Some(max) = hits.iter().map(|h| h.2).max() {
+                        let ids: BTreeSet<u32> = hits.iter().map(|h| h.2 as u32 + 1).collect();
+                        want.push((c, max, ids.into_iter().collect()));
+                    }
+                }
+                let mut got: Vec<(u32, QoS, Vec<u32>)> = router
+                    .matches(t)
+                    .into_iter()
+                    .map(|m| (m.client, m.qos, m.subscription_identifiers))
+                    .collect();
+                got.sort();
+                prop_assert_eq!(&got, &want, "topic {:?}", t);
+                prop_assert_eq!(router.match_count(t), want.len());
+            }
+        }
+        prop_assert_eq!(router.subscription_count(), model.len());
     }
 
     #[test]

@@ -12,8 +12,11 @@ fn qos(q: QoS) -> SubscriptionOptions {
     }
 }
 
+/// The clients of some matches, sorted (the router returns them in an order of its own).
 fn clients(matches: &[Match<u32>]) -> Vec<u32> {
-    matches.iter().map(|m| m.client).collect()
+    let mut clients: Vec<u32> = matches.iter().map(|m| m.client).collect();
+    clients.sort();
+    clients
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! Level text interned as small numbers, and the child maps of the subscription trie
-//! keyed by them.
+//! Level text interned as small numbers, which the subscription trie's edges are
+//! keyed by.
 //!
 //! A topic is matched against many trie nodes at the same level (one per wildcard
 //! branch), so the router looks each topic level's text up once, in [`Atoms`], and
@@ -19,7 +19,7 @@ pub(crate) type Atom = u32;
 pub(crate) struct Atoms {
     /// Texts of up to 15 bytes, packed into a number (see [`pack`]): most levels are
     /// short, and comparing numbers needs no call to `memcmp`.
-    short: HashMap<u128, Atom, BuildHasherDefault<AtomHasher>>,
+    short: ShortTable,
     long: HashMap<Box<[u8]>, Atom, BuildHasherDefault<TextHasher>>,
     /// Edges using each atom; 0 for a free one.
     refs: Vec<u32>,
@@ -28,12 +28,20 @@ pub(crate) struct Atoms {
 
 impl Atoms {
     /// The atom for `level`, if any filter uses that text.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get(&self, level: &[u8]) -> Option<Atom> {
         match pack(level) {
-            Some(key) => self.short.get(&key).copied(),
-            None => self.long.get(level).copied(),
+            Some(key) => self.short.get(key),
+            None => self.get_long(level),
         }
+    }
+
+    /// [`Atoms::get`] for a text of more than 15 bytes, kept out of line so the short
+    /// case inlines into the walk.
+    #[cold]
+    #[inline(never)]
+    fn get_long(&self, level: &[u8]) -> Option<Atom> {
+        self.long.get(level).copied()
     }
 
     /// The atom for `level`, counting one more edge that uses it.
@@ -46,13 +54,18 @@ impl Atoms {
             Some(atom) => atom,
             None => {
                 self.refs.push(0);
-                Atom::try_from(self.refs.len() - 1).expect("fewer than 2^32 level texts")
+                Atom::try_from(self.refs.len() - 1)
+                    .ok()
+                    .filter(|&a| a != NO_ATOM)
+                    .expect("fewer than 2^32 - 1 level texts")
             }
         };
         self.refs[atom as usize] = 1;
         match pack(level) {
             Some(key) => self.short.insert(key, atom),
-            None => self.long.insert(level.into(), atom),
+            None => {
+                self.long.insert(level.into(), atom);
+            }
         };
         atom
     }
@@ -63,18 +76,118 @@ impl Atoms {
         *refs -= 1;
         if *refs == 0 {
             match pack(level) {
-                Some(key) => self.short.remove(&key),
-                None => self.long.remove(level),
+                Some(key) => self.short.remove(key),
+                None => {
+                    self.long.remove(level);
+                }
             };
             self.free.push(atom);
         }
     }
 }
 
+/// Marks an empty slot of [`ShortTable`]; never handed out as an atom.
+pub(crate) const NO_ATOM: Atom = Atom::MAX;
+
+/// A hash table from packed short texts to atoms, made for the lookup every topic level
+/// pays: open addressing with linear probing in one flat array, at most half full, so a
+/// lookup is a multiply and usually one or two slot reads, all in one cache line.
+/// Removal shifts the following entries back, so there are no tombstones to pile up
+/// under subscribe/unsubscribe churn.
+#[derive(Debug, Default)]
+struct ShortTable {
+    /// Power-of-two length (or empty); a slot holds its key and atom, or `NO_ATOM`.
+    slots: Vec<(u128, Atom)>,
+    len: usize,
+}
+
+impl ShortTable {
+    /// The slot where the search for `key` starts.
+    #[inline]
+    fn home(&self, key: u128) -> usize {
+        let x = (key as u64) ^ ((key >> 64) as u64).rotate_left(31);
+        let h = x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        // The high bits of the product are the well-mixed ones.
+        (h >> 32) as usize & (self.slots.len() - 1)
+    }
+
+    #[inline(always)]
+    fn get(&self, key: u128) -> Option<Atom> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        loop {
+            let (k, atom) = self.slots[i];
+            if atom == NO_ATOM {
+                return None;
+            }
+            if k == key {
+                return Some(atom);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds a key that is not in the table.
+    fn insert(&mut self, key: u128, atom: Atom) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let size = (self.slots.len() * 2).max(16);
+            let old = core::mem::replace(&mut self.slots, vec![(0, NO_ATOM); size]);
+            for (k, a) in old {
+                if a != NO_ATOM {
+                    self.place(k, a);
+                }
+            }
+        }
+        self.place(key, atom);
+        self.len += 1;
+    }
+
+    fn place(&mut self, key: u128, atom: Atom) {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        while self.slots[i].1 != NO_ATOM {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = (key, atom);
+    }
+
+    fn remove(&mut self, key: u128) {
+        if self.get(key).is_none() {
+            return;
+        }
+        let mask = self.slots.len() - 1;
+        let mut hole = self.home(key);
+        while self.slots[hole].0 != key || self.slots[hole].1 == NO_ATOM {
+            hole = (hole + 1) & mask;
+        }
+        // Move back every later entry of the run whose home is not between the hole
+        // and its slot, so that no search stops early at the hole.
+        let mut j = hole;
+        loop {
+            j = (j + 1) & mask;
+            let (k, a) = self.slots[j];
+            if a == NO_ATOM {
+                break;
+            }
+            let home = self.home(k);
+            // Distances along the run, modulo the table size.
+            if (j.wrapping_sub(home) & mask) >= (j.wrapping_sub(hole) & mask) {
+                self.slots[hole] = (k, a);
+                hole = j;
+            }
+        }
+        self.slots[hole] = (0, NO_ATOM);
+        self.len -= 1;
+    }
+}
+
 /// A level text of up to 15 bytes as one number, different for every text: its bytes in
 /// order from the lowest, and its length in the top byte. Reads a few (overlapping)
 /// words rather than byte by byte.
-#[inline]
+#[inline(always)]
 fn pack(b: &[u8]) -> Option<u128> {
     let n = b.len();
     let word4 = |s: &[u8]| u64::from(u32::from_le_bytes(s.try_into().expect("4 bytes")));
@@ -97,96 +210,6 @@ fn pack(b: &[u8]) -> Option<u128> {
     // For 1..=3 bytes the low three bytes are b[0], b[n/2], b[n-1]: with the length
     // known that is every byte once; the unused bytes above stay 0.
     Some(u128::from(lo) | u128::from(hi) << 64 | (n as u128) << 120)
-}
-
-/// Up to this many children live in a sorted vector; more go in a hash map.
-const FEW: usize = 64;
-
-/// The exact-level children of a trie node.
-#[derive(Debug)]
-pub(crate) enum Children<V> {
-    /// A single child, in the node itself: many levels have just one ("building/+/floor"),
-    /// and a lookup there then reads no other memory.
-    One(Atom, V),
-    /// Sorted by atom: a binary search over a few `u32`s in one cache line or two.
-    Few(Vec<(Atom, V)>),
-    /// For nodes with many children (a level holding device ids, say). Boxed so the
-    /// common case stays the size of a `Vec`.
-    #[allow(clippy::box_collection)]
-    Many(Box<HashMap<Atom, V, BuildHasherDefault<AtomHasher>>>),
-}
-
-impl<V> Default for Children<V> {
-    fn default() -> Self {
-        Children::Few(Vec::new())
-    }
-}
-
-impl<V: Copy> Children<V> {
-    #[inline]
-    pub(crate) fn get(&self, atom: Atom) -> Option<V> {
-        match self {
-            Children::One(a, child) => (*a == atom).then_some(*child),
-            Children::Few(v) => v
-                .binary_search_by_key(&atom, |&(a, _)| a)
-                .ok()
-                .map(|at| v[at].1),
-            Children::Many(m) => m.get(&atom).copied(),
-        }
-    }
-
-    /// Adds a child that is not there yet.
-    pub(crate) fn insert(&mut self, atom: Atom, value: V) {
-        match self {
-            Children::Few(v) if v.is_empty() => *self = Children::One(atom, value),
-            Children::One(a, child) => {
-                let (a, child) = (*a, *child);
-                let mut v = vec![(a, child), (atom, value)];
-                v.sort_unstable_by_key(|&(a, _)| a);
-                *self = Children::Few(v);
-            }
-            Children::Few(v) if v.len() < FEW => {
-                let at = v
-                    .binary_search_by_key(&atom, |&(a, _)| a)
-                    .expect_err("child is new");
-                v.insert(at, (atom, value));
-            }
-            Children::Few(v) => {
-                let mut m: HashMap<Atom, V, BuildHasherDefault<AtomHasher>> = v.drain(..).collect();
-                m.insert(atom, value);
-                *self = Children::Many(Box::new(m));
-            }
-            Children::Many(m) => {
-                m.insert(atom, value);
-            }
-        }
-    }
-
-    pub(crate) fn remove(&mut self, atom: Atom) {
-        match self {
-            Children::One(a, _) => {
-                if *a == atom {
-                    *self = Children::default();
-                }
-            }
-            Children::Few(v) => {
-                if let Ok(at) = v.binary_search_by_key(&atom, |&(a, _)| a) {
-                    v.remove(at);
-                }
-            }
-            Children::Many(m) => {
-                m.remove(&atom);
-            }
-        }
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        match self {
-            Children::One(..) => false,
-            Children::Few(v) => v.is_empty(),
-            Children::Many(m) => m.is_empty(),
-        }
-    }
 }
 
 /// Hashes level text a word at a time, like [`LevelMap`](super::level_map::LevelMap)'s
@@ -236,69 +259,9 @@ impl Hasher for TextHasher {
     }
 }
 
-/// Hashes an [`Atom`] or a packed short text with a multiply per word: fast, and good
-/// enough for keys that are small numbers or short level names.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct AtomHasher(u64);
-
-impl Hasher for AtomHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u32(u32::from(b));
-        }
-    }
-
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.write_u64(u64::from(i));
-    }
-
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        let h = (self.0.rotate_left(23) ^ i).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        // hashbrown takes the bucket from the low bits and a tag from the top 7.
-        self.0 = h ^ (h >> 32);
-    }
-
-    #[inline]
-    fn write_u128(&mut self, i: u128) {
-        self.write_u64(i as u64);
-        self.write_u64((i >> 64) as u64);
-    }
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn children_grow_from_a_vector_into_a_map_and_keep_every_child() {
-        let mut c = Children::default();
-        for atom in (0..100).rev() {
-            c.insert(atom, atom + 1000);
-        }
-        assert!(matches!(c, Children::Many(_)));
-        for atom in 0..100 {
-            assert_eq!(c.get(atom), Some(atom + 1000));
-        }
-        assert_eq!(c.get(100), None);
-        let mut one = Children::default();
-        one.insert(7, 70);
-        assert!(matches!(one, Children::One(7, 70)));
-        assert_eq!((one.get(7), one.get(8)), (Some(70), None));
-        one.insert(3, 30);
-        assert_eq!((one.get(7), one.get(3)), (Some(70), Some(30)));
-        for atom in 0..100 {
-            c.remove(atom);
-        }
-        assert!(c.is_empty());
-    }
 
     #[test]
     fn packed_texts_differ_whenever_the_texts_differ() {
@@ -322,6 +285,31 @@ mod tests {
         keys.dedup();
         assert_eq!(keys.len(), texts.len());
         assert_eq!(pack("x".repeat(16).as_bytes()), None);
+    }
+
+    #[test]
+    fn short_table_agrees_with_a_map_through_inserts_and_removals() {
+        // Many keys with the same home slot and runs that wrap around the end.
+        let mut t = ShortTable::default();
+        let mut model = std::collections::BTreeMap::new();
+        let mut x = 12345u64;
+        for step in 0..20_000u32 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let key = u128::from(x >> 58); // 64 distinct keys: long probe runs
+            if model.contains_key(&key) && step % 3 != 0 {
+                t.remove(key);
+                model.remove(&key);
+            } else if !model.contains_key(&key) {
+                t.insert(key, step);
+                model.insert(key, step);
+            }
+            for k in 0..64u128 {
+                assert_eq!(t.get(k), model.get(&k).copied(), "step {step}, key {k}");
+            }
+        }
+        assert_eq!(t.len, model.len());
     }
 
     #[test]

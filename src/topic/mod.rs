@@ -3,14 +3,18 @@
 //! ([`Router`]) with shared subscriptions, and the retained-message store.
 
 mod atoms;
+mod edges;
 mod error;
+mod exact;
 mod level_map;
 mod matching;
+mod payload;
 mod retained;
 mod shared;
 mod subscription;
 mod trie;
 mod validate;
+pub(crate) mod words;
 
 pub use error::{TopicError, TopicKind, MAX_TOPIC_LEN};
 pub use matching::{explain_match, topic_matches, LevelExplanation, MatchExplanation};

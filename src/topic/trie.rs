@@ -1,94 +1,115 @@
-//! The subscription trie: which clients want a message published to a topic.
+//! The subscription router: which clients want a message published to a topic.
 
 use core::hash::Hash;
 use core::mem;
 use core::num::NonZeroU32;
 use std::collections::{BTreeMap, HashMap};
 
-use super::atoms::{Atom, Atoms, Children};
+use super::atoms::{Atom, Atoms, NO_ATOM};
+use super::edges::{Children, Edges, NodeId};
 use super::error::TopicError;
-use super::shared::SharedGroup;
+use super::exact::ExactFilters;
+use super::payload::{Payload, Sub};
 use super::subscription::{Entry, Match, SubscribeOutcome, Subscription};
 use super::validate::parse_topic_filter;
+use super::words::find_byte;
 use crate::codec::SubscriptionOptions;
-
-/// Index of a node in [`Router::links`] and [`Router::payload`]. Four billion nodes
-/// would need far more memory than a page has, so `u32` keeps nodes small.
-type NodeId = u32;
 
 const ROOT: NodeId = 0;
 
 /// How a node reaches its children: what a lookup reads at every node it passes, kept
-/// apart from the subscriptions so the walk touches few cache lines. `+` and `#`
-/// children have their own fields so a lookup never searches for a wildcard.
+/// apart from the subscriptions so the walk touches few cache lines (20 bytes, three
+/// nodes to a line). `+` and `#` children have their own fields so a lookup never
+/// searches for a wildcard.
 #[derive(Debug, Default)]
 struct Links {
-    exact: Children<NodeId>,
+    exact: Children,
     plus: Option<Child>,
     hash: Option<Child>,
 }
 
 /// A child's [`NodeId`]; never the root, so never 0, which keeps `Option<Child>` at four
-/// bytes and [`Links`] at half a cache line.
+/// bytes.
 type Child = NonZeroU32;
 
-/// The subscriptions whose filter ends at a node.
-#[derive(Debug)]
-struct Payload<C> {
-    /// Ordinary subscriptions, sorted by client.
-    subs: Vec<(C, Entry)>,
-    /// Shared subscription groups.
-    shared: Vec<SharedGroup<C>>,
+/// One client's subscriptions.
+#[derive(Debug, Default)]
+struct ClientSubs {
+    /// By full filter text (`$share/…` included).
+    filters: BTreeMap<Box<str>, Entry>,
+    /// How many of them are ordinary (not shared).
+    ordinary: usize,
 }
 
-impl<C> Default for Payload<C> {
+/// Whether a valid filter is an ordinary one (not `$share/…`).
+fn is_ordinary(filter: &str) -> bool {
+    parse_topic_filter(filter).is_ok_and(|p| p.share_name.is_none())
+}
+
+/// Buffers a lookup reuses, so that once they have grown a lookup allocates nothing.
+#[derive(Debug)]
+struct Scratch<C> {
+    /// The topic's levels, as atoms.
+    levels: Levels,
+    /// Trie nodes still to visit, with the index of the topic level to match next
+    /// (the number of levels once the topic has ended).
+    stack: Vec<(NodeId, usize)>,
+    /// Trie nodes whose ordinary subscriptions match.
+    sources: Vec<NodeId>,
+    /// Subscriptions of clients with several, to merge by client.
+    found: Vec<(C, Entry)>,
+    /// Members picked from shared groups.
+    picked: Vec<(C, Entry)>,
+    /// The identifier list lent to [`Router::for_each_match`]'s match.
+    identifiers: Vec<u32>,
+}
+
+impl<C> Default for Scratch<C> {
     fn default() -> Self {
-        Payload {
-            subs: Vec::new(),
-            shared: Vec::new(),
+        Scratch {
+            levels: Levels::default(),
+            stack: Vec::new(),
+            sources: Vec::new(),
+            found: Vec::new(),
+            picked: Vec::new(),
+            identifiers: Vec::new(),
         }
     }
 }
 
-/// One level of the topic being looked up: where its text ends, and its atom (`None`
-/// when no filter has that text).
-#[derive(Debug, Clone, Copy)]
-struct Level {
-    end: usize,
-    atom: Option<Atom>,
-}
-
-/// The subscriptions of all clients, as a trie of filter levels.
+/// The subscriptions of all clients.
 ///
-/// `C` is the broker's handle for a client (a `u32` or `u64` index, say). Nodes live
-/// in vectors and are reused, level texts are interned so a topic level is hashed
-/// once per lookup however many branches it is compared in, and lookups walk with an
-/// explicit stack kept between calls, so a matching run allocates nothing once its
-/// buffers have grown, and a filter with 30,000 levels cannot overflow the call stack.
+/// `C` is the broker's handle for a client (a `u32` or `u64` index, say).
+///
+/// Filters without wildcards (most of them, in most deployments) are kept in one hash
+/// map by their text, so a topic's own subscribers are one hash lookup away. Filters
+/// with `+` or `#` form a trie of levels: its nodes live in vectors and are reused,
+/// level texts are interned so a topic level is hashed once per lookup however many
+/// branches it is compared in, and lookups walk with an explicit stack, so a matching
+/// run allocates nothing once its buffers have grown, and a filter with 30,000 levels
+/// cannot overflow the call stack. Each client's list of filters is kept apart, in a
+/// map used only to list and remove them, so lookups read only the routing data.
+///
+/// The map's hash is a fast unkeyed one: a client that chooses
+/// thousands of colliding filters slows the lookups of those filters down. This router
+/// serves a page or a small broker, not the open internet.
 #[derive(Debug)]
 pub struct Router<C> {
+    /// Filters without wildcards, by their text (`a/b` for `$share/g/a/b` too).
+    exact: ExactFilters<C>,
+    /// The trie of filters with wildcards: each node's links and subscriptions, by
+    /// [`NodeId`]; nodes freed on unsubscribe are reused.
     links: Vec<Links>,
     payload: Vec<Payload<C>>,
     free: Vec<NodeId>,
+    /// The exact children of nodes with several.
+    edges: Edges,
     atoms: Atoms,
-    /// Every client's subscriptions by full filter text, for listing and unsubscribe_all.
-    clients: HashMap<C, BTreeMap<Box<str>, Entry>>,
+    /// Every client's subscriptions, for listing them, removing them all, and keeping
+    /// [`Sub::merge`] right.
+    clients: HashMap<C, ClientSubs>,
     subscriptions: usize,
-    /// Lookup scratch: the topic's levels, split as deep as the walk has gone.
-    levels: Vec<Level>,
-    /// Lookup scratch: nodes still to visit, with the index of the topic level to
-    /// match next (the number of levels once the topic has ended).
-    stack: Vec<(NodeId, usize)>,
-    /// Lookup scratch: nodes whose ordinary subscriptions match.
-    sources: Vec<NodeId>,
-    /// Lookup scratch: ordinary subscriptions from several nodes, merged by client
-    /// (with a second buffer to merge into).
-    found: Vec<(C, Entry)>,
-    spare: Vec<(C, Entry)>,
-    /// Lookup scratch: members picked from shared groups.
-    picked: Vec<(C, Entry)>,
-    /// Lookup scratch: the identifier list lent to [`Router::for_each_match`]'s match.
-    identifiers: Vec<u32>,
+    scratch: Scratch<C>,
 }
 
 impl<C: Copy + Eq + Hash + Ord> Default for Router<C> {
@@ -97,23 +118,24 @@ impl<C: Copy + Eq + Hash + Ord> Default for Router<C> {
     }
 }
 
+/// Whether a valid filter has a wildcard level.
+fn has_wildcard(filter: &str) -> bool {
+    filter.bytes().any(|b| b == b'+' || b == b'#')
+}
+
 impl<C: Copy + Eq + Hash + Ord> Router<C> {
     /// An empty router.
     pub fn new() -> Self {
         Router {
+            exact: ExactFilters::default(),
             links: vec![Links::default()],
             payload: vec![Payload::default()],
             free: Vec::new(),
+            edges: Edges::default(),
             atoms: Atoms::default(),
             clients: HashMap::new(),
             subscriptions: 0,
-            levels: Vec::new(),
-            stack: Vec::new(),
-            sources: Vec::new(),
-            found: Vec::new(),
-            spare: Vec::new(),
-            picked: Vec::new(),
-            identifiers: Vec::new(),
+            scratch: Scratch::default(),
         }
     }
 
@@ -134,69 +156,80 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
             options,
             identifier: subscription_identifier,
         };
-        let mut node = ROOT;
-        for level in parsed.filter.split('/') {
-            node = self.child_or_create(node, level);
-        }
-        let node = &mut self.payload[node as usize];
+        let record = self.clients.get(&client);
+        let ordinary = record.map_or(0, |r| r.ordinary);
+        let known = record.is_some_and(|r| r.filters.contains_key(filter));
+        let payload = self.payload_or_create(parsed.filter);
         let outcome = match parsed.share_name {
-            None => match node.subs.binary_search_by_key(&client, |(c, _)| *c) {
-                Ok(at) => {
-                    let previous = node.subs[at].1.options;
-                    node.subs[at].1 = entry;
-                    SubscribeOutcome::Replaced { previous }
-                }
-                Err(at) => {
-                    node.subs.insert(at, (client, entry));
-                    SubscribeOutcome::New
-                }
-            },
-            Some(name) => {
-                let at = match node.shared.iter().position(|g| &*g.name == name) {
-                    Some(at) => at,
-                    None => {
-                        node.shared.push(SharedGroup::new(name));
-                        node.shared.len() - 1
-                    }
-                };
-                node.shared[at].join(client, entry)
-            }
+            None => payload.subscribe(client, entry, ordinary + usize::from(!known) > 1),
+            Some(name) => payload.join(name, client, entry),
         };
         if outcome.is_new() {
             self.subscriptions += 1;
         }
-        self.clients
-            .entry(client)
-            .or_default()
-            .insert(filter.into(), entry);
+        let record = self.clients.entry(client).or_default();
+        record.filters.insert(filter.into(), entry);
+        if parsed.share_name.is_none() && outcome.is_new() {
+            record.ordinary += 1;
+            if record.ordinary == 2 {
+                // The client's first ordinary subscription must now be merged too.
+                self.set_merge_of_the_other(client, filter, true);
+            }
+        }
         Ok(outcome)
     }
 
     /// Removes `client`'s subscription to exactly `filter` (as it was subscribed,
     /// `$share/…` included). Returns whether there was one. Nodes left empty are freed.
     pub fn unsubscribe(&mut self, client: C, filter: &str) -> bool {
-        if !self.remove_from_trie(client, filter) {
+        if !self.remove_from_routes(client, filter) {
             return false;
         }
-        if let Some(filters) = self.clients.get_mut(&client) {
-            filters.remove(filter);
-            if filters.is_empty() {
-                self.clients.remove(&client);
+        let Some(record) = self.clients.get_mut(&client) else {
+            return true;
+        };
+        record.filters.remove(filter);
+        if record.filters.is_empty() {
+            self.clients.remove(&client);
+        } else if is_ordinary(filter) {
+            record.ordinary -= 1;
+            if record.ordinary == 1 {
+                // The one left matches alone again.
+                self.set_merge_of_the_other(client, filter, false);
             }
         }
         true
     }
 
+    /// Sets [`Sub::merge`] on `client`'s ordinary subscription other than `filter`,
+    /// when it has exactly one other.
+    fn set_merge_of_the_other(&mut self, client: C, filter: &str, merge: bool) {
+        let Some(record) = self.clients.get(&client) else {
+            return;
+        };
+        let Some(other) = record
+            .filters
+            .keys()
+            .find(|f| &***f != filter && is_ordinary(f))
+        else {
+            return;
+        };
+        let other = other.clone();
+        if let Some(p) = self.payload_mut(&other) {
+            p.set_merge(client, merge);
+        }
+    }
+
     /// Removes every subscription of `client` (when its session ends). Returns how
     /// many there were.
     pub fn unsubscribe_all(&mut self, client: C) -> usize {
-        let Some(filters) = self.clients.remove(&client) else {
+        let Some(record) = self.clients.remove(&client) else {
             return 0;
         };
-        for filter in filters.keys() {
-            self.remove_from_trie(client, filter);
+        for filter in record.filters.keys() {
+            self.remove_from_routes(client, filter);
         }
-        filters.len()
+        record.filters.len()
     }
 
     /// The clients to deliver a message published to `topic` to; see [`Match`] for how
@@ -209,32 +242,31 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
     }
 
     /// [`Router::matches`] into a buffer the caller reuses: `out` is cleared, then
-    /// filled with ordinary matches (sorted by client) followed by shared ones. The
+    /// filled with the ordinary matches followed by the shared ones. Ordinary matches
+    /// come in a fixed order: first those of clients with a single ordinary
+    /// subscription, as the lookup finds them, then the others sorted by client. The
     /// matches already in `out` are overwritten in place, so their identifier lists'
     /// memory is reused.
     ///
     /// `topic` should be a valid topic name (see
     /// [`validate_topic_name`](super::validate_topic_name)); it is not checked here.
     pub fn matches_into(&mut self, topic: &str, out: &mut Vec<Match<C>>) {
-        self.walk(topic);
-        let ordinary = merged(
-            &self.payload,
-            &self.sources,
-            &mut self.found,
-            &mut self.spare,
-        );
-        let mut n = 0;
-        for (i, &(client, entry)) in ordinary.iter().enumerate() {
-            if i > 0 && ordinary[i - 1].0 == client {
-                out[n - 1].merge(entry);
-            } else {
-                put(out, &mut n, client, entry, false);
+        self.lookup(topic, |found, _| {
+            let mut n = 0;
+            found.for_each_single(|s| put(out, &mut n, s.client, s.entry, false));
+            let several = found.several;
+            for (i, &(client, entry)) in several.iter().enumerate() {
+                if i > 0 && several[i - 1].0 == client {
+                    out[n - 1].merge(entry);
+                } else {
+                    put(out, &mut n, client, entry, false);
+                }
             }
-        }
-        for &(client, entry) in &self.picked {
-            put(out, &mut n, client, entry, true);
-        }
-        out.truncate(n);
+            for &(client, entry) in found.picked {
+                put(out, &mut n, client, entry, true);
+            }
+            out.truncate(n);
+        })
     }
 
     /// Calls `f` with each match [`Router::matches`] would return, in the same order,
@@ -243,53 +275,55 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
     ///
     /// `topic` should be a valid topic name; it is not checked here.
     pub fn for_each_match(&mut self, topic: &str, mut f: impl FnMut(&Match<C>)) {
-        self.walk(topic);
-        let ordinary = merged(
-            &self.payload,
-            &self.sources,
-            &mut self.found,
-            &mut self.spare,
-        );
-        let mut current: Option<Match<C>> = None;
-        for &(client, entry) in ordinary {
-            match &mut current {
-                Some(m) if m.client == client => m.merge(entry),
-                Some(m) => {
-                    f(m);
-                    m.reset(client, entry, false);
-                }
-                None => {
-                    current = Some(Match::with_identifiers(
-                        client,
-                        entry,
-                        false,
-                        mem::take(&mut self.identifiers),
-                    ))
+        self.lookup(topic, |found, identifiers| {
+            let mut current: Option<Match<C>> = None;
+            found.for_each_single(|s| {
+                f(start(&mut current, identifiers, s.client, s.entry, false));
+            });
+            let several = found.several;
+            for (i, &(client, entry)) in several.iter().enumerate() {
+                match &mut current {
+                    Some(m) if i > 0 && several[i - 1].0 == client => m.merge(entry),
+                    _ => {
+                        if let (true, Some(m)) = (i > 0, &current) {
+                            f(m);
+                        }
+                        start(&mut current, identifiers, client, entry, false);
+                    }
                 }
             }
-        }
-        if let Some(m) = &current {
-            f(m);
-        }
-        for &(client, entry) in &self.picked {
-            match &mut current {
-                Some(m) => m.reset(client, entry, true),
-                None => {
-                    current = Some(Match::with_identifiers(
-                        client,
-                        entry,
-                        true,
-                        mem::take(&mut self.identifiers),
-                    ))
-                }
-            }
-            if let Some(m) = &current {
+            if let (false, Some(m)) = (several.is_empty(), &current) {
                 f(m);
             }
-        }
-        if let Some(m) = current {
-            self.identifiers = m.subscription_identifiers;
-        }
+            for &(client, entry) in found.picked {
+                f(start(&mut current, identifiers, client, entry, true));
+            }
+            if let Some(m) = current {
+                *identifiers = m.subscription_identifiers;
+            }
+        })
+    }
+
+    /// Appends to `out` the client of each match [`Router::matches`] would return, in
+    /// the same order, and returns how many there were: the lookup without the
+    /// options, for callers that only need to know who receives. Moves on the turn of
+    /// every shared group that matches.
+    ///
+    /// `topic` should be a valid topic name; it is not checked here.
+    pub fn clients_into(&mut self, topic: &str, out: &mut Vec<C>) -> usize {
+        self.lookup(topic, |found, _| {
+            let n = found.len();
+            out.reserve(n);
+            found.for_each_single(|s| out.push(s.client));
+            let several = found.several;
+            for (i, &(client, _)) in several.iter().enumerate() {
+                if i == 0 || several[i - 1].0 != client {
+                    out.push(client);
+                }
+            }
+            out.extend(found.picked.iter().map(|&(client, _)| client));
+            n
+        })
     }
 
     /// How many matches [`Router::matches`] would return (clients with ordinary
@@ -298,91 +332,79 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
     ///
     /// `topic` should be a valid topic name; it is not checked here.
     pub fn match_count(&mut self, topic: &str) -> usize {
-        self.walk(topic);
-        let ordinary = merged(
-            &self.payload,
-            &self.sources,
-            &mut self.found,
-            &mut self.spare,
-        );
-        let clients = match ordinary.len() {
-            0 => 0,
-            n => {
-                1 + (1..n)
-                    .filter(|&i| ordinary[i - 1].0 != ordinary[i].0)
-                    .count()
-            }
-        };
-        clients + self.picked.len()
+        self.lookup(topic, |found, _| found.len())
     }
 
-    /// Finds the nodes whose subscriptions match `topic`: those with ordinary
-    /// subscriptions go to `sources`, and one member of each shared group to `picked`,
-    /// in the order the walk meets them.
-    fn walk(&mut self, topic: &str) {
+    /// Finds what matches `topic` and hands it to `finish`, with a spare identifier
+    /// list.
+    #[inline]
+    fn lookup<R>(
+        &mut self,
+        topic: &str,
+        finish: impl FnOnce(&Found<'_, C>, &mut Vec<u32>) -> R,
+    ) -> R {
         let Router {
+            exact,
             links,
             payload,
+            edges,
             atoms,
+            scratch,
+            ..
+        } = self;
+        let Scratch {
             levels,
             stack,
             sources,
+            found,
             picked,
-            ..
-        } = self;
-        levels.clear();
-        stack.clear();
-        sources.clear();
+            identifiers,
+        } = scratch;
         picked.clear();
-        let mut visit = |id: NodeId| {
-            let p = &mut payload[id as usize];
-            if !p.subs.is_empty() {
-                sources.push(id);
+        sources.clear();
+        let own: &[Sub<C>] = match exact.get_mut(topic) {
+            Some(p) => {
+                for group in p.groups_mut() {
+                    picked.extend(group.pick());
+                }
+                p.subs()
             }
-            for group in &mut p.shared {
-                picked.extend(group.pick());
-            }
+            None => &[],
         };
-        let bytes = topic.as_bytes();
-        // [MQTT-4.7.2-1]: no wildcard at the first level matches a '$' topic.
-        let dollar = bytes.first() == Some(&b'$');
-        stack.push((ROOT, 0));
-        while let Some((id, at)) = stack.pop() {
-            let node = &links[id as usize];
-            let start = match at {
-                0 => 0,
-                _ => levels[at - 1].end + 1,
+        if !links[ROOT as usize].is_leaf() {
+            let trie = Trie {
+                links,
+                edges,
+                atoms,
             };
-            if start > bytes.len() {
-                // The topic ended at this node: its own subscriptions match, and so do
-                // those of a `#` below it ("sport/#" matches "sport").
-                visit(id);
-                if let Some(h) = node.hash {
-                    visit(h.get());
-                }
-                continue;
-            }
-            if at == levels.len() {
-                // First time this deep: split off the level and look its text up once.
-                let end = bytes[start..]
-                    .iter()
-                    .position(|&b| b == b'/')
-                    .map_or(bytes.len(), |i| start + i);
-                let atom = atoms.get(&bytes[start..end]);
-                levels.push(Level { end, atom });
-            }
-            if let Some(child) = levels[at].atom.and_then(|a| node.exact.get(a)) {
-                stack.push((child, at + 1));
-            }
-            if !(dollar && id == ROOT) {
-                if let Some(plus) = node.plus {
-                    stack.push((plus.get(), at + 1));
-                }
-                if let Some(h) = node.hash {
-                    visit(h.get());
+            walk(&trie, payload, topic, levels, stack, sources, picked);
+        }
+        let payload: &[Payload<C>] = payload;
+        // Set aside the subscriptions of clients with several, to be merged by client.
+        found.clear();
+        let mut singles = 0;
+        for list in core::iter::once(own).chain(sources.iter().map(|&s| payload[s as usize].subs()))
+        {
+            for s in list {
+                if s.merge {
+                    found.push((s.client, s.entry));
+                } else {
+                    singles += 1;
                 }
             }
         }
+        if found.len() > 1 {
+            found.sort_unstable_by_key(|&(client, _)| client);
+        }
+        let found = Found {
+            own,
+            payload,
+            sources,
+            singles,
+            several: found,
+            picked,
+        };
+        finish(&found, identifiers)
     }
 
     /// How many subscriptions there are (each shared group member counts once).
@@ -395,16 +417,18 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
         self.subscriptions == 0
     }
 
-    /// How many trie nodes are in use, not counting the root: 0 when empty, and back to
-    /// 0 after every subscription is removed.
+    /// How many places hold subscriptions or lead to them: the filters without
+    /// wildcards, plus the trie nodes in use for the others (not counting the root).
+    /// 0 when empty, and back to 0 after every subscription is removed.
     pub fn node_count(&self) -> usize {
-        self.links.len() - self.free.len() - 1
+        self.exact.len() + self.links.len() - self.free.len() - 1
     }
 
     /// The subscriptions of `client`, sorted by filter, for display.
     pub fn subscriptions_of(&self, client: C) -> Vec<Subscription> {
-        self.clients.get(&client).map_or_else(Vec::new, |filters| {
-            filters
+        self.clients.get(&client).map_or_else(Vec::new, |record| {
+            record
+                .filters
                 .iter()
                 .map(|(filter, entry)| Subscription {
                     filter: filter.to_string(),
@@ -420,13 +444,42 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
         self.clients.len()
     }
 
+    /// Where the subscriptions to `filter` (without `$share/…`) are stored, created
+    /// if need be.
+    fn payload_or_create(&mut self, filter: &str) -> &mut Payload<C> {
+        if !has_wildcard(filter) {
+            return self.exact.get_or_insert(filter);
+        }
+        let mut node = ROOT;
+        for level in filter.split('/') {
+            node = self.child_or_create(node, level);
+        }
+        &mut self.payload[node as usize]
+    }
+
+    /// Where the subscriptions to the filter `full` (`$share/…` allowed) are stored,
+    /// if anywhere.
+    fn payload_mut(&mut self, full: &str) -> Option<&mut Payload<C>> {
+        let filter = parse_topic_filter(full).ok()?.filter;
+        if !has_wildcard(filter) {
+            return self.exact.get_mut(filter);
+        }
+        let mut node = ROOT;
+        for level in filter.split('/') {
+            node = self.child(node, level)?;
+        }
+        Some(&mut self.payload[node as usize])
+    }
+
     /// The child of `parent` for filter level `level`, if there is one.
     fn child(&self, parent: NodeId, level: &str) -> Option<NodeId> {
         let links = &self.links[parent as usize];
         match level {
             "+" => links.plus.map(Child::get),
             "#" => links.hash.map(Child::get),
-            _ => links.exact.get(self.atoms.get(level.as_bytes())?),
+            _ => links
+                .exact
+                .get(parent, self.atoms.get(level.as_bytes())?, &self.edges),
         }
     }
 
@@ -447,17 +500,38 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
         match level {
             "+" => p.plus = Child::new(id),
             "#" => p.hash = Child::new(id),
-            _ => p.exact.insert(self.atoms.acquire(level.as_bytes()), id),
+            _ => {
+                let atom = self.atoms.acquire(level.as_bytes());
+                p.exact.insert(parent, atom, id, &mut self.edges);
+            }
         }
         id
     }
 
-    /// Removes the subscription from the trie only (not from `clients`), then frees
-    /// the nodes it leaves empty, from the leaf up.
-    fn remove_from_trie(&mut self, client: C, filter: &str) -> bool {
+    /// Removes the subscription from the routing data only (not from `clients`),
+    /// then frees what it leaves empty: the filter's map entry, or its trie nodes from
+    /// the leaf up.
+    fn remove_from_routes(&mut self, client: C, filter: &str) -> bool {
         let Ok(parsed) = parse_topic_filter(filter) else {
             return false;
         };
+        let remove = |p: &mut Payload<C>| match parsed.share_name {
+            None => p.unsubscribe(client),
+            Some(name) => p.leave(name, client),
+        };
+        if !has_wildcard(parsed.filter) {
+            let Some(p) = self.exact.get_mut(parsed.filter) else {
+                return false;
+            };
+            if !remove(p) {
+                return false;
+            }
+            if p.is_empty() {
+                self.exact.remove(parsed.filter);
+            }
+            self.subscriptions -= 1;
+            return true;
+        }
         let mut path: Vec<(NodeId, &str)> = Vec::new();
         let mut node = ROOT;
         for level in parsed.filter.split('/') {
@@ -467,27 +541,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
             path.push((node, level));
             node = child;
         }
-        let n = &mut self.payload[node as usize];
-        let removed = match parsed.share_name {
-            None => match n.subs.binary_search_by_key(&client, |(c, _)| *c) {
-                Ok(at) => {
-                    n.subs.remove(at);
-                    true
-                }
-                Err(_) => false,
-            },
-            Some(name) => match n.shared.iter().position(|g| &*g.name == name) {
-                Some(at) => {
-                    let left = n.shared[at].leave(client);
-                    if n.shared[at].is_empty() {
-                        n.shared.swap_remove(at);
-                    }
-                    left
-                }
-                None => false,
-            },
-        };
-        if !removed {
+        if !remove(&mut self.payload[node as usize]) {
             return false;
         }
         self.subscriptions -= 1;
@@ -502,7 +556,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
                 _ => {
                     let level = level.as_bytes();
                     let atom = self.atoms.get(level).expect("an edge's level is interned");
-                    p.exact.remove(atom);
+                    p.exact.remove(parent, atom, &mut self.edges);
                     self.atoms.release(level, atom);
                 }
             }
@@ -515,54 +569,189 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
         true
     }
 
-    /// Whether a node has neither children nor subscriptions.
+    /// Whether a trie node has neither children nor subscriptions.
     fn is_unused(&self, id: NodeId) -> bool {
-        let (links, payload) = (&self.links[id as usize], &self.payload[id as usize]);
-        links.exact.is_empty()
-            && links.plus.is_none()
-            && links.hash.is_none()
-            && payload.subs.is_empty()
-            && payload.shared.is_empty()
+        self.links[id as usize].is_leaf() && self.payload[id as usize].is_empty()
     }
 }
 
-/// The ordinary subscriptions of the `sources` nodes, sorted by client so each
-/// client's are together. Each node's list is sorted already, so one node needs no
-/// copying and several are merged pairwise (between `found` and `spare`).
-fn merged<'a, C: Copy + Ord>(
-    payload: &'a [Payload<C>],
-    sources: &[NodeId],
-    found: &'a mut Vec<(C, Entry)>,
-    spare: &mut Vec<(C, Entry)>,
-) -> &'a [(C, Entry)] {
-    let Some((&first, rest)) = sources.split_first() else {
-        return &[];
-    };
-    let first = &payload[first as usize].subs;
-    if rest.is_empty() {
-        return first;
+impl Links {
+    /// Whether the node has no children.
+    fn is_leaf(&self) -> bool {
+        self.exact.is_empty() && self.plus.is_none() && self.hash.is_none()
     }
-    found.clear();
-    found.extend_from_slice(first);
-    for &s in rest {
-        let (a, b) = (&found[..], &payload[s as usize].subs[..]);
-        spare.clear();
-        spare.reserve(a.len() + b.len());
-        let (mut i, mut j) = (0, 0);
-        while i < a.len() && j < b.len() {
-            if b[j].0 < a[i].0 {
-                spare.push(b[j]);
-                j += 1;
-            } else {
-                spare.push(a[i]);
-                i += 1;
+}
+
+/// What a walk reads: the trie's links and edges, and the level atoms.
+struct Trie<'a> {
+    links: &'a [Links],
+    edges: &'a Edges,
+    atoms: &'a Atoms,
+}
+
+/// Walks the trie of wildcard filters for `topic`: nodes with ordinary subscriptions
+/// go to `sources`, and one member of each shared group to `picked`, in the order
+/// the walk meets them.
+fn walk<C: Copy + Ord>(
+    trie: &Trie<'_>,
+    payload: &mut [Payload<C>],
+    topic: &str,
+    levels: &mut Levels,
+    stack: &mut Vec<(NodeId, usize)>,
+    sources: &mut Vec<NodeId>,
+    picked: &mut Vec<(C, Entry)>,
+) {
+    stack.clear();
+    sources.clear();
+    let mut visit = |id: NodeId| {
+        let p = &mut payload[id as usize];
+        if !p.subs().is_empty() {
+            sources.push(id);
+        }
+        for group in p.groups_mut() {
+            picked.extend(group.pick());
+        }
+    };
+    levels.reset();
+    let bytes = topic.as_bytes();
+    // [MQTT-4.7.2-1]: no wildcard at the first level matches a '$' topic.
+    let dollar = topic.starts_with('$');
+    let mut next = Some((ROOT, 0));
+    // Depth first: follow the exact child straight down, keeping `+` branches on the
+    // stack for later.
+    while let Some((mut id, mut at)) = next.take().or_else(|| stack.pop()) {
+        loop {
+            let node = &trie.links[id as usize];
+            let Some(level) = levels.get(trie.atoms, bytes, at) else {
+                // The topic ended at this node: its own subscriptions match, and so do
+                // those of a `#` below it ("sport/#" matches "sport").
+                visit(id);
+                if let Some(h) = node.hash {
+                    visit(h.get());
+                }
+                break;
+            };
+            if !(dollar && at == 0) {
+                if let Some(plus) = node.plus {
+                    stack.push((plus.get(), at + 1));
+                }
+                if let Some(h) = node.hash {
+                    visit(h.get());
+                }
+            }
+            match node.exact.get(id, level, trie.edges) {
+                Some(child) => {
+                    id = child;
+                    at += 1;
+                }
+                None => break,
             }
         }
-        spare.extend_from_slice(&a[i..]);
-        spare.extend_from_slice(&b[j..]);
-        mem::swap(found, spare);
     }
-    found
+}
+
+/// A topic's levels as atoms ([`NO_ATOM`] for a text no filter uses, which no child
+/// has), split only as deep as a walk goes: a topic of 30,000 levels against shallow
+/// filters costs no more than a short one.
+#[derive(Debug, Default)]
+struct Levels {
+    atoms: Vec<Atom>,
+    /// Where the text not split yet starts; past the end once all of it is split.
+    rest: usize,
+}
+
+impl Levels {
+    fn reset(&mut self) {
+        self.atoms.clear();
+        self.rest = 0;
+    }
+
+    /// Level `at` of `topic` (levels before it are split already), or `None` if the
+    /// topic has fewer levels.
+    #[inline]
+    fn get(&mut self, atoms: &Atoms, topic: &[u8], at: usize) -> Option<Atom> {
+        if let Some(&atom) = self.atoms.get(at) {
+            return Some(atom);
+        }
+        let start = self.rest;
+        if start > topic.len() {
+            return None;
+        }
+        let end = start + find_byte(&topic[start..], b'/');
+        let atom = atoms.get(&topic[start..end]).unwrap_or(NO_ATOM);
+        self.atoms.push(atom);
+        self.rest = end + 1;
+        Some(atom)
+    }
+}
+
+/// What a lookup found.
+struct Found<'a, C> {
+    /// The subscriptions of the topic's own filter (no wildcard).
+    own: &'a [Sub<C>],
+    payload: &'a [Payload<C>],
+    /// The trie nodes whose subscriptions match, in the order the walk met them.
+    sources: &'a [NodeId],
+    /// How many of the matching subscriptions are of clients with only one: the
+    /// matches that need no merging.
+    singles: usize,
+    /// The matching subscriptions of clients that have several, sorted by client so
+    /// each client's are together.
+    several: &'a [(C, Entry)],
+    /// The members picked from shared groups, in the order the lookup met them.
+    picked: &'a [(C, Entry)],
+}
+
+impl<C: Copy + Ord> Found<'_, C> {
+    /// Calls `f` with each matching subscription of a client with only one, in the
+    /// order found.
+    #[inline(always)]
+    fn for_each_single(&self, mut f: impl FnMut(&Sub<C>)) {
+        let mut each = |list: &[Sub<C>]| {
+            for s in list {
+                if !s.merge {
+                    f(s);
+                }
+            }
+        };
+        each(self.own);
+        for &id in self.sources {
+            each(self.payload[id as usize].subs());
+        }
+    }
+
+    /// How many matches there are: one per client (with ordinary subscriptions) and
+    /// one per shared group.
+    fn len(&self) -> usize {
+        let several = self.several;
+        let merged = (0..several.len())
+            .filter(|&i| i == 0 || several[i - 1].0 != several[i].0)
+            .count();
+        self.singles + merged + self.picked.len()
+    }
+}
+
+/// Makes `current` the match for this subscription, reusing its memory (or `spare`'s
+/// for the first).
+fn start<'m, C>(
+    current: &'m mut Option<Match<C>>,
+    spare: &mut Vec<u32>,
+    client: C,
+    entry: Entry,
+    shared: bool,
+) -> &'m mut Match<C> {
+    match current {
+        Some(m) => {
+            m.reset(client, entry, shared);
+            m
+        }
+        None => current.insert(Match::with_identifiers(
+            client,
+            entry,
+            shared,
+            mem::take(spare),
+        )),
+    }
 }
 
 /// Writes the `n`th match of a lookup into `out`, over a stale one if there is one.
@@ -598,6 +787,28 @@ mod tests {
     }
 
     #[test]
+    fn only_clients_with_several_ordinary_subscriptions_are_merged() {
+        let mut r = Router::<u32>::new();
+        let o = SubscriptionOptions::default();
+        let merge = |r: &mut Router<u32>, f: &str| r.payload_mut(f).unwrap().subs()[0].merge;
+        r.subscribe(1, "a/+", o, None).unwrap();
+        r.subscribe(1, "$share/g/a/b", o, None).unwrap();
+        assert!(!merge(&mut r, "a/+"), "a shared membership is never merged");
+        r.subscribe(1, "a/b", o, None).unwrap();
+        assert!(merge(&mut r, "a/+") && merge(&mut r, "a/b"));
+        r.subscribe(1, "a/b", o, Some(3)).unwrap();
+        assert!(merge(&mut r, "a/+") && merge(&mut r, "a/b"));
+        assert!(r.unsubscribe(1, "a/b"));
+        assert!(!merge(&mut r, "a/+"));
+        assert!(r.unsubscribe(1, "$share/g/a/b"));
+        assert!(!merge(&mut r, "a/+"));
+        r.subscribe(1, "#", o, None).unwrap();
+        assert!(merge(&mut r, "a/+") && merge(&mut r, "#"));
+        assert_eq!(r.unsubscribe_all(1), 2);
+        assert_eq!(r.node_count(), 0);
+    }
+
+    #[test]
     fn deep_filters_do_not_overflow_the_stack() {
         let mut r = Router::<u32>::new();
         let filter = vec!["+"; 30_000].join("/");
@@ -613,6 +824,7 @@ mod tests {
     fn every_lookup_entry_point_gives_the_same_matches() {
         let mut a = Router::<u32>::new();
         let mut b = Router::<u32>::new();
+        let mut c = Router::<u32>::new();
         let filters = [
             "a/+/c",
             "a/b/#",
@@ -629,6 +841,7 @@ mod tests {
                     let opts = SubscriptionOptions::default();
                     a.subscribe(client, f, opts, id).unwrap();
                     b.subscribe(client, f, opts, id).unwrap();
+                    c.subscribe(client, f, opts, id).unwrap();
                 }
             }
         }
@@ -639,8 +852,13 @@ mod tests {
             let mut each = Vec::new();
             b.for_each_match(topic, |m| each.push(m.clone()));
             assert_eq!(out, each, "{topic}");
+            let mut clients = vec![99];
+            assert_eq!(c.clients_into(topic, &mut clients), out.len(), "{topic}");
+            let want: Vec<u32> = out.iter().map(|m| m.client).collect();
+            assert_eq!(clients[1..], want, "{topic}");
             let counts = (a.match_count(topic), b.match_count(topic));
             assert_eq!(counts, (out.len(), out.len()), "{topic}");
+            c.match_count(topic);
         }
     }
 }

@@ -71,11 +71,24 @@ pub fn explain_match(filter: &str, topic: &str) -> Result<JsValue, JsError> {
 }
 
 /// A subscription router JavaScript can fill and query; clients are numbers.
+///
+/// Each call from JavaScript into wasm has a fixed cost (the topic string copied in,
+/// the answer copied out) about as large as a lookup itself, so `www/lib/topic.js`
+/// wraps this class: it writes topic names straight into the router's input buffer
+/// and reads the answers from its output buffer (`inputBuffer`, `matchInput`,
+/// `outputBuffer`), one topic or a whole batch per call. `match` and `matchCount`
+/// here are the plain way, for occasional use.
 #[wasm_bindgen]
 pub struct TopicRouter {
     router: Router<u32>,
-    /// The clients of the last `match`, reused so Rust allocates nothing per lookup.
-    clients: Vec<u32>,
+    /// Topic names written by JavaScript, in UTF-8, separated by 0 bytes.
+    input: Vec<u8>,
+    /// Where each name in `input` ends.
+    ends: Vec<u32>,
+    /// The answers of the last `matchInput`.
+    output: Vec<u32>,
+    /// Why the last `matchInput` refused its input.
+    error: Option<String>,
 }
 
 impl Default for TopicRouter {
@@ -91,7 +104,10 @@ impl TopicRouter {
     pub fn new() -> TopicRouter {
         TopicRouter {
             router: Router::new(),
-            clients: Vec::new(),
+            input: Vec::new(),
+            ends: Vec::new(),
+            output: Vec::new(),
+            error: None,
         }
     }
 
@@ -126,14 +142,11 @@ impl TopicRouter {
     /// subscriptions, then one chosen member per matching shared group. Throws an
     /// Error saying why when `topic` is not a valid topic name.
     #[wasm_bindgen(js_name = "match")]
-    pub fn match_topic(&mut self, topic: &str) -> Result<js_sys::Uint32Array, JsError> {
+    pub fn match_topic(&mut self, topic: &str) -> Result<Vec<u32>, JsError> {
         check_name(topic)?;
-        let clients = &mut self.clients;
-        clients.clear();
-        self.router
-            .for_each_match(topic, |m| clients.push(m.client));
-        // Copied straight from wasm memory into a new JS array.
-        Ok(js_sys::Uint32Array::from(&clients[..]))
+        let mut clients = Vec::new();
+        self.router.clients_into(topic, &mut clients);
+        Ok(clients)
     }
 
     /// How many deliveries a message to `topic` makes, without building an array.
@@ -141,6 +154,72 @@ impl TopicRouter {
     pub fn match_count(&mut self, topic: &str) -> Result<u32, JsError> {
         check_name(topic)?;
         Ok(self.router.match_count(topic) as u32)
+    }
+
+    /// Makes the input buffer `len` bytes long and returns its address in wasm memory
+    /// (see `wasmMemory`), for the caller to write topic names there and then call
+    /// `matchInput`. The address stays valid until the next call that asks for more.
+    #[wasm_bindgen(js_name = inputBuffer)]
+    pub fn input_buffer(&mut self, len: u32) -> u32 {
+        self.input.resize(len as usize, 0);
+        address(self.input.as_ptr())
+    }
+
+    /// Matches the topic names in the first `len` bytes of the input buffer: UTF-8,
+    /// separated by 0 bytes (U+0000 cannot occur in a topic name [MQTT-4.7.3-2]), so
+    /// one name or a batch of `count`. With `clients` false, the output buffer gets one
+    /// count per topic, as `matchCount` gives it; with `clients` true, for each topic
+    /// its count followed by its clients, as `match` gives them. Returns `count`; or,
+    /// having matched nothing (so no shared group's turn moved), `-1 - i` if topic `i`
+    /// (from 0) is invalid, `inputError` saying why, or `-2^31` if the input does not
+    /// hold `count` names (one of them held U+0000).
+    #[wasm_bindgen(js_name = matchInput)]
+    pub fn match_input(&mut self, len: u32, count: u32, clients: bool) -> i32 {
+        let TopicRouter {
+            router,
+            input,
+            ends,
+            output,
+            error,
+        } = self;
+        let input = input.get(..len as usize).unwrap_or_default();
+        let (names, ends) = match topic_names(input, ends) {
+            Ok(names) => names,
+            Err((i, why)) => {
+                *error = Some(why);
+                return -1 - i32::try_from(i).unwrap_or(i32::MAX - 1);
+            }
+        };
+        *error = None;
+        if ends.len() != count as usize {
+            return i32::MIN;
+        }
+        output.clear();
+        let mut start = 0;
+        for &end in ends.iter() {
+            let name = &names[start..end as usize];
+            start = end as usize + 1;
+            if clients {
+                let at = output.len();
+                output.push(0);
+                output[at] = router.clients_into(name, output) as u32;
+            } else {
+                output.push(router.match_count(name) as u32);
+            }
+        }
+        count as i32
+    }
+
+    /// The address of the output buffer in wasm memory (see `matchInput`).
+    #[wasm_bindgen(js_name = outputBuffer)]
+    pub fn output_buffer(&self) -> u32 {
+        address(self.output.as_ptr())
+    }
+
+    /// Why the last `matchInput` refused its input, in plain words.
+    #[wasm_bindgen(js_name = inputError)]
+    pub fn input_error(&self) -> Option<String> {
+        self.error.clone()
     }
 
     /// How many subscriptions there are.
@@ -156,7 +235,96 @@ impl TopicRouter {
     }
 }
 
+/// This module's `WebAssembly.Memory`, whose `buffer` the addresses from
+/// `TopicRouter.inputBuffer` and `outputBuffer` point into. Its `buffer` is replaced
+/// when the memory grows, so views of it must be made again after any call.
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
+/// A pointer into wasm memory as JavaScript sees it: an offset in `memory.buffer`.
+fn address<T>(p: *const T) -> u32 {
+    p as usize as u32
+}
+
 /// Rejects an invalid topic name with an Error saying why.
 fn check_name(topic: &str) -> Result<(), JsError> {
     topic::validate_topic_name(topic).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Topic names separated by 0 bytes, as text once every name is known to be valid,
+/// with where each ends (in `ends`); otherwise the index of the first invalid one and
+/// why.
+fn topic_names<'a>(
+    input: &'a [u8],
+    ends: &'a mut Vec<u32>,
+) -> Result<(&'a str, &'a [u32]), (usize, String)> {
+    ends.clear();
+    // The usual input, plain ASCII names without wildcards, passes one scan.
+    if plain_names(input, ends) {
+        if let Ok(text) = core::str::from_utf8(input) {
+            return Ok((text, ends));
+        }
+    }
+    ends.clear();
+    let mut at = 0;
+    for (i, name) in input.split(|&b| b == 0).enumerate() {
+        let why = match core::str::from_utf8(name) {
+            Ok(name) => match topic::validate_topic_name(name) {
+                Ok(()) => {
+                    at += name.len();
+                    ends.push(at as u32);
+                    at += 1;
+                    continue;
+                }
+                Err(e) => e.to_string(),
+            },
+            Err(_) => "the topic name is not valid UTF-8 [MQTT-1.5.3-1]".to_string(),
+        };
+        return Err((i, why));
+    }
+    // Each name is UTF-8 and so are the separators: so is the whole.
+    let text = core::str::from_utf8(input).unwrap_or_default();
+    Ok((text, ends))
+}
+
+/// Whether `input` is names of 1 to 65,535 bytes separated by 0 bytes, all ASCII with
+/// no `+` or `#`, so valid topic names; found with one scan, a word at a time, which
+/// notes where each name ends in `ends`.
+fn plain_names(input: &[u8], ends: &mut Vec<u32>) -> bool {
+    use crate::topic::words::{splat, zero_bytes as zeros};
+    const HIGH: u64 = splat(0x80);
+    let (plus, hash) = (splat(b'+'), splat(b'#'));
+    let mut start = 0;
+    let mut end_at = |end: usize, ends: &mut Vec<u32>| {
+        let len = end - start;
+        start = end + 1;
+        ends.push(end as u32);
+        (1..=topic::MAX_TOPIC_LEN).contains(&len)
+    };
+    let mut ok = true;
+    let mut words = input.chunks_exact(8);
+    let mut base = 0;
+    for w in &mut words {
+        let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+        if w & HIGH != 0 || zeros(w ^ plus) | zeros(w ^ hash) != 0 {
+            return false;
+        }
+        let mut z = zeros(w);
+        while z != 0 {
+            ok &= end_at(base + z.trailing_zeros() as usize / 8, ends);
+            z &= z - 1;
+        }
+        base += 8;
+    }
+    for (i, &b) in words.remainder().iter().enumerate() {
+        match b {
+            0 => ok &= end_at(base + i, ends),
+            b'+' | b'#' | 0x80.. => return false,
+            _ => {}
+        }
+    }
+    ok &= end_at(input.len(), ends);
+    ok
 }

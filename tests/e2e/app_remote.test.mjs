@@ -5,10 +5,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { openPage } from './browser.mjs';
 
 const HAVE_CLIENT = existsSync(new URL('../../www/lib/mqtt.js', import.meta.url));
 const WS_URL = process.env.MQTT_WS_URL ?? 'ws://127.0.0.1:19001';
+const TCP_PORT = process.env.MQTT_TCP_PORT ?? '18830';
 let tab;
 let page;
 
@@ -70,6 +72,40 @@ test('connects to mosquitto through the connect panel, subscribes and sees its o
   // The remembered settings have no password unless asked.
   const saved = await page.evaluate(() => localStorage.getItem('mqttlab.connections.v1'));
   assert.match(saved, /app-e2e-remote/);
+});
+
+test('hostile topics and payloads from mosquitto_pub render as text', { skip: !HAVE_CLIENT && 'www/lib/mqtt.js is not merged yet' }, async () => {
+  // The remote connection of the test above is subscribed to app-e2e/#; a real
+  // third-party client publishes through mosquitto.
+  const dialogs = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    d.dismiss();
+  });
+  const before = await page.evaluate(() => ({ img: document.querySelectorAll('img').length, script: document.querySelectorAll('script').length }));
+  const evil = '<img src=x onerror=alert(1)>';
+  const pub = (topic, message) => execFileSync('mosquitto_pub', ['-h', '127.0.0.1', '-p', TCP_PORT, '-q', '1', '-t', topic, '-m', message]);
+  pub(`app-e2e/${evil}/</script>`, evil);
+  pub('app-e2e/script', '</script><script>alert(2)</script>');
+  pub('app-e2e/long', 'B'.repeat(20_000));
+  await page.click('[role="tab"][data-tab="messages"]');
+  await page.waitForFunction(() => window.mqttlab.messages.topics.has('app-e2e/long'), null, { timeout: 10_000 });
+  await page.fill('[data-msg-filter]', 'app-e2e/');
+  await page.waitForFunction(() => {
+    const t = document.querySelector('[data-vlist]')?.textContent ?? '';
+    return t.includes('<img src=x onerror=alert(1)>') && t.includes('</script><script>alert(2)</script>');
+  }, null, { timeout: 10_000 });
+  const topic = `app-e2e/${evil}/</script>`;
+  await page.locator('.mrow:not([hidden])').filter({ has: page.locator('.m-topic', { hasText: topic }) }).first().click();
+  assert.equal(await page.textContent('[data-detail-topic]'), topic);
+  await page.click('[role="tab"][data-tab="topics"]');
+  await page.evaluate((t) => window.mqttlab.topics.select(t), topic);
+  await page.waitForSelector('[data-last-value]');
+  const after = await page.evaluate(() => ({ img: document.querySelectorAll('img').length, script: document.querySelectorAll('script').length }));
+  assert.deepEqual(after, before);
+  assert.deepEqual(dialogs, []);
+  await page.click('[role="tab"][data-tab="messages"]');
+  await page.fill('[data-msg-filter]', '');
 });
 
 test('a refused connection says why next to it', { skip: !HAVE_CLIENT && 'www/lib/mqtt.js is not merged yet' }, async () => {

@@ -138,7 +138,11 @@ export function mountDiagram(container, {
     }
     if (history.length > historySize + 256) {
       const gone = history.splice(0, history.length - historySize);
-      for (const r of gone) if (!live.has(r.f.id)) recs.delete(r.f.id);
+      // A packet still in flight stays in `recs` until it ends, then goes too.
+      for (const r of gone) {
+        if (live.has(r.f.id)) r.gone = true;
+        else recs.delete(r.f.id);
+      }
       if (cursor && !recs.has(cursor.f.id)) cursor = history[0] ?? null;
     }
     // The slider reaches the newest packet at once (the rest of the timeline is redrawn a few times a second).
@@ -156,6 +160,7 @@ export function mountDiagram(container, {
       rec.delivered = x.delivered;
       rec.why = x.why ?? null;
       live.delete(x.id);
+      if (rec.gone) recs.delete(x.id);
       if (mode !== 'live') continue;
       const f = rec.f;
       if (!x.delivered) {

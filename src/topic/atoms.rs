@@ -301,9 +301,9 @@ mod tests {
             if model.contains_key(&key) && step % 3 != 0 {
                 t.remove(key);
                 model.remove(&key);
-            } else if !model.contains_key(&key) {
+            } else if let std::collections::btree_map::Entry::Vacant(e) = model.entry(key) {
                 t.insert(key, step);
-                model.insert(key, step);
+                e.insert(step);
             }
             for k in 0..64u128 {
                 assert_eq!(t.get(k), model.get(&k).copied(), "step {step}, key {k}");

@@ -74,7 +74,10 @@ fn router_subscribes_matches_and_unsubscribes() {
     assert!(!r.subscribe(2, "home/#", 2).unwrap());
     r.subscribe(3, "garden/#", 0).unwrap();
     assert_eq!(r.size(), 3);
-    assert_eq!(r.match_topic("home/kitchen/temp").unwrap().to_vec(), [1, 2]);
+    // Each client once; the order of ordinary subscribers is not promised.
+    let mut both = r.match_topic("home/kitchen/temp").unwrap().to_vec();
+    both.sort_unstable();
+    assert_eq!(both, [1, 2]);
     assert_eq!(r.match_count("home/kitchen/temp").unwrap(), 2);
     assert_eq!(r.match_count("garden").unwrap(), 1);
     assert!(r.unsubscribe(2, "home/#"));

@@ -105,6 +105,9 @@ pub struct Router<C> {
     /// The exact children of nodes with several.
     edges: Edges,
     atoms: Atoms,
+    /// How many filters in the trie have each number of levels (`#` included), up to
+    /// the deepest: a lookup splits a topic no deeper than that.
+    depths: Vec<usize>,
     /// Every client's subscriptions, for listing them, removing them all, and keeping
     /// [`Sub::merge`] right.
     clients: HashMap<C, ClientSubs>,
@@ -133,6 +136,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
             free: Vec::new(),
             edges: Edges::default(),
             atoms: Atoms::default(),
+            depths: Vec::new(),
             clients: HashMap::new(),
             subscriptions: 0,
             scratch: Scratch::default(),
@@ -166,6 +170,9 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
         };
         if outcome.is_new() {
             self.subscriptions += 1;
+            if has_wildcard(parsed.filter) {
+                self.count_depth(parsed.filter, true);
+            }
         }
         let record = self.clients.entry(client).or_default();
         record.filters.insert(filter.into(), entry);
@@ -349,6 +356,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
             payload,
             edges,
             atoms,
+            depths,
             scratch,
             ..
         } = self;
@@ -376,6 +384,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
                 links,
                 edges,
                 atoms,
+                depth: depths.len(),
             };
             walk(&trie, payload, topic, levels, stack, sources, picked);
         }
@@ -545,6 +554,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
             return false;
         }
         self.subscriptions -= 1;
+        self.count_depth(parsed.filter, false);
         while let Some((parent, level)) = path.pop() {
             if !self.is_unused(node) {
                 break;
@@ -569,6 +579,22 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
         true
     }
 
+    /// Counts a subscription to the wildcard `filter` in or out of [`Router::depths`].
+    fn count_depth(&mut self, filter: &str, added: bool) {
+        let levels = 1 + filter.bytes().filter(|&b| b == b'/').count();
+        if added {
+            if self.depths.len() < levels {
+                self.depths.resize(levels, 0);
+            }
+            self.depths[levels - 1] += 1;
+        } else {
+            self.depths[levels - 1] -= 1;
+            while self.depths.last() == Some(&0) {
+                self.depths.pop();
+            }
+        }
+    }
+
     /// Whether a trie node has neither children nor subscriptions.
     fn is_unused(&self, id: NodeId) -> bool {
         self.links[id as usize].is_leaf() && self.payload[id as usize].is_empty()
@@ -582,11 +608,13 @@ impl Links {
     }
 }
 
-/// What a walk reads: the trie's links and edges, and the level atoms.
+/// What a walk reads: the trie's links and edges, the level atoms, and how many
+/// levels the deepest filter has.
 struct Trie<'a> {
     links: &'a [Links],
     edges: &'a Edges,
     atoms: &'a Atoms,
+    depth: usize,
 }
 
 /// Walks the trie of wildcard filters for `topic`: nodes with ordinary subscriptions
@@ -612,8 +640,8 @@ fn walk<C: Copy + Ord>(
             picked.extend(group.pick());
         }
     };
-    levels.reset();
-    let bytes = topic.as_bytes();
+    levels.split(trie.atoms, topic.as_bytes(), trie.depth);
+    let (atoms, ended) = (&levels.atoms[..], levels.ended);
     // [MQTT-4.7.2-1]: no wildcard at the first level matches a '$' topic.
     let dollar = topic.starts_with('$');
     let mut next = Some((ROOT, 0));
@@ -622,14 +650,19 @@ fn walk<C: Copy + Ord>(
     while let Some((mut id, mut at)) = next.take().or_else(|| stack.pop()) {
         loop {
             let node = &trie.links[id as usize];
-            let Some(level) = levels.get(trie.atoms, bytes, at) else {
-                // The topic ended at this node: its own subscriptions match, and so do
-                // those of a `#` below it ("sport/#" matches "sport").
-                visit(id);
-                if let Some(h) = node.hash {
-                    visit(h.get());
+            let level = match atoms.get(at) {
+                Some(&atom) => atom,
+                None if ended => {
+                    // The topic ended at this node: its own subscriptions match, and
+                    // so do those of a `#` below it ("sport/#" matches "sport").
+                    visit(id);
+                    if let Some(h) = node.hash {
+                        visit(h.get());
+                    }
+                    break;
                 }
-                break;
+                // Deeper than any filter: only a `#` above can match, and it has.
+                None => break,
             };
             if !(dollar && at == 0) {
                 if let Some(plus) = node.plus {
@@ -651,37 +684,32 @@ fn walk<C: Copy + Ord>(
 }
 
 /// A topic's levels as atoms ([`NO_ATOM`] for a text no filter uses, which no child
-/// has), split only as deep as a walk goes: a topic of 30,000 levels against shallow
-/// filters costs no more than a short one.
+/// has), split only as deep as the deepest filter reaches: a topic of 30,000 levels
+/// against shallow filters costs no more than a short one.
 #[derive(Debug, Default)]
 struct Levels {
     atoms: Vec<Atom>,
-    /// Where the text not split yet starts; past the end once all of it is split.
-    rest: usize,
+    /// Whether `atoms` holds every level of the topic.
+    ended: bool,
 }
 
 impl Levels {
-    fn reset(&mut self) {
+    /// Splits `topic` into its first `depth` levels at most.
+    #[inline(never)]
+    fn split(&mut self, atoms: &Atoms, topic: &[u8], depth: usize) {
         self.atoms.clear();
-        self.rest = 0;
-    }
-
-    /// Level `at` of `topic` (levels before it are split already), or `None` if the
-    /// topic has fewer levels.
-    #[inline]
-    fn get(&mut self, atoms: &Atoms, topic: &[u8], at: usize) -> Option<Atom> {
-        if let Some(&atom) = self.atoms.get(at) {
-            return Some(atom);
+        let mut start = 0;
+        while self.atoms.len() < depth {
+            let end = start + find_byte(&topic[start..], b'/');
+            self.atoms
+                .push(atoms.get(&topic[start..end]).unwrap_or(NO_ATOM));
+            if end == topic.len() {
+                self.ended = true;
+                return;
+            }
+            start = end + 1;
         }
-        let start = self.rest;
-        if start > topic.len() {
-            return None;
-        }
-        let end = start + find_byte(&topic[start..], b'/');
-        let atom = atoms.get(&topic[start..end]).unwrap_or(NO_ATOM);
-        self.atoms.push(atom);
-        self.rest = end + 1;
-        Some(atom)
+        self.ended = false;
     }
 }
 

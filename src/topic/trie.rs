@@ -5,14 +5,14 @@ use core::mem;
 use core::num::NonZeroU32;
 use std::collections::{BTreeMap, HashMap};
 
-use super::atoms::{Atom, Atoms, NO_ATOM};
+use super::atoms::{packed, Atom, Atoms, NO_ATOM};
 use super::edges::{Children, Edges, NodeId};
 use super::error::TopicError;
 use super::exact::ExactFilters;
 use super::payload::{Payload, Sub};
 use super::subscription::{Entry, Match, SubscribeOutcome, Subscription};
 use super::validate::parse_topic_filter;
-use super::words::find_byte;
+use super::words::{find_byte, splat, zero_bytes};
 use crate::codec::SubscriptionOptions;
 
 const ROOT: NodeId = 0;
@@ -144,7 +144,8 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
     }
 
     /// Adds `client`'s subscription to `filter`, or replaces its options and identifier
-    /// if the client already has that exact filter [MQTT-3.8.4-3].
+    /// if the client already has that exact filter [MQTT-3.8.4-3]. An identifier of 0,
+    /// which no SUBSCRIBE may carry [MQTT-3.8.2-?], counts as none.
     ///
     /// A filter `$share/{ShareName}/{filter}` makes the client a member of that shared
     /// group. Fails, changing nothing, if the filter is invalid.
@@ -158,7 +159,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
         let parsed = parse_topic_filter(filter)?;
         let entry = Entry {
             options,
-            identifier: subscription_identifier,
+            identifier: subscription_identifier.and_then(NonZeroU32::new),
         };
         let record = self.clients.get(&client);
         let ordinary = record.map_or(0, |r| r.ordinary);
@@ -442,7 +443,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
                 .map(|(filter, entry)| Subscription {
                     filter: filter.to_string(),
                     options: entry.options,
-                    subscription_identifier: entry.identifier,
+                    subscription_identifier: entry.identifier.map(NonZeroU32::get),
                 })
                 .collect()
         })
@@ -700,9 +701,24 @@ impl Levels {
         self.atoms.clear();
         let mut start = 0;
         while self.atoms.len() < depth {
-            let end = start + find_byte(&topic[start..], b'/');
-            self.atoms
-                .push(atoms.get(&topic[start..end]).unwrap_or(NO_ATOM));
+            // Most levels are short: the eight bytes loaded to find the '/' that ends
+            // one are its packed text too.
+            let word = topic
+                .get(start..start + 8)
+                .map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")));
+            let slash = word.map_or(0, |w| zero_bytes(w ^ splat(b'/')));
+            let (end, atom) = match word {
+                Some(w) if slash != 0 => {
+                    let n = slash.trailing_zeros() as usize / 8;
+                    let text = w & !(u64::MAX << (8 * n));
+                    (start + n, atoms.get_packed(packed(text, 0, n)))
+                }
+                _ => {
+                    let end = start + find_byte(&topic[start..], b'/');
+                    (end, atoms.get(&topic[start..end]))
+                }
+            };
+            self.atoms.push(atom.unwrap_or(NO_ATOM));
             if end == topic.len() {
                 self.ended = true;
                 return;

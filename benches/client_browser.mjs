@@ -1,9 +1,15 @@
 // Browser client benchmark (not a test): publish-to-receive throughput of our
 // client (www/lib/mqtt.js) and of MQTT.js 5.16, side by side in one headless
-// Chromium page, through a mosquitto of its own; then the gzipped size of a
+// Chromium page, through a mosquitto of its own and through this project's
+// native broker host (examples/broker, which forwards several times faster than
+// mosquitto, so the clients' own costs show); then the gzipped size of a
 // client-only build of ours against MQTT.js's browser bundle.
 //
-//   ./scripts/build && node benches/client_browser.mjs [N]
+//   ./scripts/build && cargo build --release --example broker &&
+//     node benches/client_browser.mjs [N] [--rounds R]
+//
+// With --rounds R, every case runs R times (ours and MQTT.js alternating) and
+// the median rate of each is reported.
 //
 // One publisher and one subscriber per client library, QoS 0 and 1, 64-byte and
 // 1 KiB payloads; N messages per run (default 20000), timed from the first
@@ -17,9 +23,19 @@ import zlib from 'node:zlib';
 
 import { launchBrowser } from '../tests/e2e/browser.mjs';
 import { freePort, startMosquitto, vendorMqttJs, waitFor } from '../tests/e2e/mqtt_env.mjs';
+import { startOurBroker } from '../tests/interop/brokers.mjs';
 
 const ROOT = new URL('../', import.meta.url).pathname;
-const N = Number(process.argv[2] ?? 20000);
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args.splice(i, 2)[1] : fallback;
+};
+const ROUNDS = Number(option('--rounds', 1));
+const N = Number(args[0] ?? 20000);
+if (!process.env.MQTT_LAB_BROKER_BIN) {
+  process.env.MQTT_LAB_BROKER_BIN = path.join(ROOT, 'target/release/examples/broker');
+}
 
 async function serveWww() {
   const port = await freePort();
@@ -113,9 +129,16 @@ function clientOnlySize() {
   }
 }
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 // A large per-client queue: at QoS 1 in 3.1.1 (no flow control) a fast publisher
 // overruns mosquitto's default 1000, and it drops messages.
-const broker = await startMosquitto({ maxQueued: 1000000 });
+const mosquitto = await startMosquitto({ maxQueued: 1000000 });
+const ourBroker = await startOurBroker(['--max-queued', '1000000']);
+const brokers = [
+  ['mosquitto 2.0.11', mosquitto.wsUrl],
+  ['the native broker host (examples/broker)', `ws://127.0.0.1:${ourBroker.ws}`],
+];
 const www = await serveWww();
 const mqttJsPath = vendorMqttJs();
 const browser = await launchBrowser();
@@ -123,23 +146,33 @@ try {
   const page = await (await browser.newContext()).newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(`${www.url}/test/client.html`);
-  console.log(`throughput: ${N} messages per run, one publisher and one subscriber, mosquitto 2.0.11 over WebSockets, MQTT 3.1.1`);
-  console.log('qos  payload   ours msg/s   MQTT.js msg/s   ratio   (QoS 0 lost by the broker: ours / MQTT.js)');
-  for (const qos of [0, 1]) {
-    for (const size of [64, 1024]) {
-      const args = { url: broker.wsUrl, qos, size, n: N, mqttJsPath };
-      // Warm-up of both, then the measured runs (ours first, then MQTT.js).
-      await page.evaluate(runInPage, { ...args, lib: 'ours', n: 2000 });
-      await page.evaluate(runInPage, { ...args, lib: 'mqttjs', n: 2000 });
-      const ours = await page.evaluate(runInPage, { ...args, lib: 'ours' });
-      const them = await page.evaluate(runInPage, { ...args, lib: 'mqttjs' });
-      console.log(`${String(qos).padEnd(4)} ${String(size).padStart(5)} B ${Math.round(ours.rate).toString().padStart(12)} ${Math.round(them.rate).toString().padStart(15)}   ${(ours.rate / them.rate).toFixed(2)}x${qos === 0 ? `   (${ours.lost} / ${them.lost})` : ''}`);
+  for (const [name, url] of brokers) {
+    console.log(`\nthroughput through ${name} over WebSockets, MQTT 3.1.1: ${N} messages per run, ` +
+      `one publisher and one subscriber${ROUNDS > 1 ? `, median of ${ROUNDS} runs` : ''}`);
+    console.log('qos  payload   ours msg/s   MQTT.js msg/s   ratio   (QoS 0 lost by the broker: ours / MQTT.js)');
+    for (const qos of [0, 1]) {
+      for (const size of [64, 1024]) {
+        const args = { url, qos, size, n: N, mqttJsPath };
+        // Warm-up of both, then the measured runs (ours first, then MQTT.js).
+        await page.evaluate(runInPage, { ...args, lib: 'ours', n: 2000 });
+        await page.evaluate(runInPage, { ...args, lib: 'mqttjs', n: 2000 });
+        const ours = [];
+        const them = [];
+        for (let r = 0; r < ROUNDS; r++) {
+          ours.push(await page.evaluate(runInPage, { ...args, lib: 'ours' }));
+          them.push(await page.evaluate(runInPage, { ...args, lib: 'mqttjs' }));
+        }
+        const [a, b] = [median(ours.map((x) => x.rate)), median(them.map((x) => x.rate))];
+        const lost = `(${ours.map((x) => x.lost).join(',')} / ${them.map((x) => x.lost).join(',')})`;
+        console.log(`${String(qos).padEnd(4)} ${String(size).padStart(5)} B ${Math.round(a).toString().padStart(12)} ${Math.round(b).toString().padStart(15)}   ${(a / b).toFixed(2)}x${qos === 0 ? `   ${lost}` : ''}`);
+      }
     }
   }
 } finally {
   await browser.close();
   www.stop();
-  await broker.dispose();
+  await mosquitto.dispose();
+  await ourBroker.stop();
 }
 
 const ours = clientOnlySize();

@@ -47,13 +47,16 @@ struct Options {
     users: Vec<(String, String)>,
     allow_anonymous: bool,
     trace: bool,
+    max_queued: Option<usize>,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: broker [--listen ADDR] [--ws ADDR] [--user NAME:PASSWORD ...] \
-         [--allow-anonymous true|false] [--trace]\n\
-         At least one of --listen (MQTT over TCP) and --ws (MQTT over WebSocket)."
+         [--allow-anonymous true|false] [--trace] [--max-queued N]\n\
+         At least one of --listen (MQTT over TCP) and --ws (MQTT over WebSocket).\n\
+         --max-queued: messages queued per session before new ones are dropped \
+         (default 1000; 3.1.1 has no flow control, so benchmarks raise it)."
     );
     std::process::exit(2)
 }
@@ -65,6 +68,7 @@ fn parse_args() -> Options {
         users: Vec::new(),
         allow_anonymous: true,
         trace: false,
+        max_queued: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -84,6 +88,7 @@ fn parse_args() -> Options {
                 }
             }
             "--trace" => o.trace = true,
+            "--max-queued" => o.max_queued = Some(value().parse().unwrap_or_else(|_| usage())),
             _ => usage(),
         }
     }
@@ -117,6 +122,9 @@ pub fn main() {
     let mut broker = Broker::new(
         BrokerConfig {
             trace_packets: o.trace,
+            max_queued_messages: o
+                .max_queued
+                .unwrap_or(BrokerConfig::default().max_queued_messages),
             ..BrokerConfig::default()
         },
         // Only assigned client identifiers depend on the seed.

@@ -36,6 +36,12 @@ impl Atoms {
         }
     }
 
+    /// [`Atoms::get`] for a text already packed (see [`pack`]).
+    #[inline(always)]
+    pub(crate) fn get_packed(&self, key: u128) -> Option<Atom> {
+        self.short.get(key)
+    }
+
     /// [`Atoms::get`] for a text of more than 15 bytes, kept out of line so the short
     /// case inlines into the walk.
     #[cold]
@@ -185,7 +191,7 @@ impl ShortTable {
 }
 
 /// A level text of up to 15 bytes as one number, different for every text: its bytes in
-/// order from the lowest, and its length in the top byte. Reads a few (overlapping)
+/// order from the lowest (zeros after them), and its length in the top byte. Reads a few (overlapping)
 /// words rather than byte by byte.
 #[inline(always)]
 fn pack(b: &[u8]) -> Option<u128> {
@@ -194,8 +200,12 @@ fn pack(b: &[u8]) -> Option<u128> {
     let word8 = |s: &[u8]| u64::from_le_bytes(s.try_into().expect("8 bytes"));
     let (lo, hi) = match n {
         0 => (0, 0),
+        // Bytes 0, n/2 and n-1 in their places: with the length known, every byte once
+        // (or twice over itself).
         1..=3 => (
-            u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16,
+            u64::from(b[0])
+                | u64::from(b[n / 2]) << (4 * (n & 2))
+                | u64::from(b[n - 1]) << (8 * (n - 1)),
             0,
         ),
         // The second word overlaps the first; shifting drops the bytes read twice.
@@ -207,9 +217,14 @@ fn pack(b: &[u8]) -> Option<u128> {
         9..=15 => (word8(&b[..8]), word8(&b[n - 8..]) >> (8 * (16 - n))),
         _ => return None,
     };
-    // For 1..=3 bytes the low three bytes are b[0], b[n/2], b[n-1]: with the length
-    // known that is every byte once; the unused bytes above stay 0.
-    Some(u128::from(lo) | u128::from(hi) << 64 | (n as u128) << 120)
+    Some(packed(lo, hi, n))
+}
+
+/// The packed form of a text of `n` bytes (at most 15) whose bytes, in order from the
+/// lowest, are those of `lo` then `hi`, the bytes past the end 0.
+#[inline(always)]
+pub(crate) fn packed(lo: u64, hi: u64, n: usize) -> u128 {
+    u128::from(lo) | u128::from(hi) << 64 | (n as u128) << 120
 }
 
 /// Hashes level text a word at a time, like [`LevelMap`](super::level_map::LevelMap)'s
@@ -285,6 +300,16 @@ mod tests {
         keys.dedup();
         assert_eq!(keys.len(), texts.len());
         assert_eq!(pack("x".repeat(16).as_bytes()), None);
+        // The bytes in order, zero-padded: what a lookup builds from a word it loaded.
+        for t in &texts {
+            let mut word = [0u8; 16];
+            word[..t.len()].copy_from_slice(t.as_bytes());
+            let (lo, hi) = (
+                u64::from_le_bytes(word[..8].try_into().unwrap()),
+                u64::from_le_bytes(word[8..].try_into().unwrap()),
+            );
+            assert_eq!(pack(t.as_bytes()), Some(packed(lo, hi, t.len())), "{t:?}");
+        }
     }
 
     #[test]

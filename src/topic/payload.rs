@@ -181,11 +181,12 @@ impl<C: Copy + Ord> Payload<C> {
 mod tests {
     use super::*;
     use crate::codec::SubscriptionOptions;
+    use core::num::NonZeroU32;
 
     fn entry(id: u32) -> Entry {
         Entry {
             options: SubscriptionOptions::default(),
-            identifier: Some(id),
+            identifier: NonZeroU32::new(id),
         }
     }
 
@@ -200,7 +201,7 @@ mod tests {
         p.set_merge(3, true);
         let clients: Vec<(u32, bool)> = p.subs().iter().map(|s| (s.client, s.merge)).collect();
         assert_eq!(clients, [(1, false), (3, true), (5, false), (9, false)]);
-        assert_eq!(p.subs()[3].entry.identifier, Some(90));
+        assert_eq!(p.subs()[3].entry.identifier, NonZeroU32::new(90));
         for c in [1, 9, 3] {
             assert!(p.unsubscribe(c));
         }

@@ -1,12 +1,15 @@
 //! The values the router takes and gives: subscription entries and matches.
 
+use core::num::NonZeroU32;
+
 use crate::codec::{QoS, SubscriptionOptions};
 
-/// What one subscription stores: its options and its identifier (MQTT 5.0).
+/// What one subscription stores: its options and its identifier (MQTT 5.0), in eight
+/// bytes (an identifier is never 0 [MQTT-3.8.2-?]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Entry {
     pub(crate) options: SubscriptionOptions,
-    pub(crate) identifier: Option<u32>,
+    pub(crate) identifier: Option<NonZeroU32>,
 }
 
 /// What [`Router::subscribe`](super::Router::subscribe) did.
@@ -85,7 +88,7 @@ impl<C> Match<C> {
         mut ids: Vec<u32>,
     ) -> Self {
         ids.clear();
-        ids.extend(entry.identifier);
+        ids.extend(entry.identifier.map(NonZeroU32::get));
         Match {
             client,
             qos: entry.options.qos,
@@ -104,7 +107,8 @@ impl<C> Match<C> {
         self.no_local = entry.options.no_local;
         self.retain_as_published = entry.options.retain_as_published;
         self.subscription_identifiers.clear();
-        self.subscription_identifiers.extend(entry.identifier);
+        self.subscription_identifiers
+            .extend(entry.identifier.map(NonZeroU32::get));
         self.shared = shared;
     }
 
@@ -113,7 +117,7 @@ impl<C> Match<C> {
         self.qos = self.qos.max(entry.options.qos);
         self.no_local &= entry.options.no_local;
         self.retain_as_published |= entry.options.retain_as_published;
-        if let Some(id) = entry.identifier {
+        if let Some(id) = entry.identifier.map(NonZeroU32::get) {
             if let Err(at) = self.subscription_identifiers.binary_search(&id) {
                 self.subscription_identifiers.insert(at, id);
             }

@@ -5,14 +5,14 @@ use core::mem;
 use core::num::NonZeroU32;
 use std::collections::{BTreeMap, HashMap};
 
-use super::atoms::{Atom, Atoms, NO_ATOM};
+use super::atoms::{packed, Atom, Atoms, NO_ATOM};
 use super::edges::{Children, Edges, NodeId};
 use super::error::TopicError;
 use super::exact::ExactFilters;
 use super::payload::{Payload, Sub};
 use super::subscription::{Entry, Match, SubscribeOutcome, Subscription};
 use super::validate::parse_topic_filter;
-use super::words::find_byte;
+use super::words::{find_byte, splat, zero_bytes};
 use crate::codec::SubscriptionOptions;
 
 const ROOT: NodeId = 0;
@@ -105,6 +105,9 @@ pub struct Router<C> {
     /// The exact children of nodes with several.
     edges: Edges,
     atoms: Atoms,
+    /// How many filters in the trie have each number of levels (`#` included), up to
+    /// the deepest: a lookup splits a topic no deeper than that.
+    depths: Vec<usize>,
     /// Every client's subscriptions, for listing them, removing them all, and keeping
     /// [`Sub::merge`] right.
     clients: HashMap<C, ClientSubs>,
@@ -133,6 +136,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
             free: Vec::new(),
             edges: Edges::default(),
             atoms: Atoms::default(),
+            depths: Vec::new(),
             clients: HashMap::new(),
             subscriptions: 0,
             scratch: Scratch::default(),
@@ -140,7 +144,8 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
     }
 
     /// Adds `client`'s subscription to `filter`, or replaces its options and identifier
-    /// if the client already has that exact filter [MQTT-3.8.4-3].
+    /// if the client already has that exact filter [MQTT-3.8.4-3]. An identifier of 0,
+    /// which no SUBSCRIBE may carry [MQTT-3.8.2-?], counts as none.
     ///
     /// A filter `$share/{ShareName}/{filter}` makes the client a member of that shared
     /// group. Fails, changing nothing, if the filter is invalid.
@@ -154,7 +159,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
         let parsed = parse_topic_filter(filter)?;
         let entry = Entry {
             options,
-            identifier: subscription_identifier,
+            identifier: subscription_identifier.and_then(NonZeroU32::new),
         };
         let record = self.clients.get(&client);
         let ordinary = record.map_or(0, |r| r.ordinary);
@@ -166,6 +171,9 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
         };
         if outcome.is_new() {
             self.subscriptions += 1;
+            if has_wildcard(parsed.filter) {
+                self.count_depth(parsed.filter, true);
+            }
         }
         let record = self.clients.entry(client).or_default();
         record.filters.insert(filter.into(), entry);
@@ -349,6 +357,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
             payload,
             edges,
             atoms,
+            depths,
             scratch,
             ..
         } = self;
@@ -376,6 +385,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
                 links,
                 edges,
                 atoms,
+                depth: depths.len(),
             };
             walk(&trie, payload, topic, levels, stack, sources, picked);
         }
@@ -433,7 +443,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
                 .map(|(filter, entry)| Subscription {
                     filter: filter.to_string(),
                     options: entry.options,
-                    subscription_identifier: entry.identifier,
+                    subscription_identifier: entry.identifier.map(NonZeroU32::get),
                 })
                 .collect()
         })
@@ -545,6 +555,7 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
             return false;
         }
         self.subscriptions -= 1;
+        self.count_depth(parsed.filter, false);
         while let Some((parent, level)) = path.pop() {
             if !self.is_unused(node) {
                 break;
@@ -569,6 +580,22 @@ impl<C: Copy + Eq + Hash + Ord> Router<C> {
         true
     }
 
+    /// Counts a subscription to the wildcard `filter` in or out of [`Router::depths`].
+    fn count_depth(&mut self, filter: &str, added: bool) {
+        let levels = 1 + filter.bytes().filter(|&b| b == b'/').count();
+        if added {
+            if self.depths.len() < levels {
+                self.depths.resize(levels, 0);
+            }
+            self.depths[levels - 1] += 1;
+        } else {
+            self.depths[levels - 1] -= 1;
+            while self.depths.last() == Some(&0) {
+                self.depths.pop();
+            }
+        }
+    }
+
     /// Whether a trie node has neither children nor subscriptions.
     fn is_unused(&self, id: NodeId) -> bool {
         self.links[id as usize].is_leaf() && self.payload[id as usize].is_empty()
@@ -582,11 +609,13 @@ impl Links {
     }
 }
 
-/// What a walk reads: the trie's links and edges, and the level atoms.
+/// What a walk reads: the trie's links and edges, the level atoms, and how many
+/// levels the deepest filter has.
 struct Trie<'a> {
     links: &'a [Links],
     edges: &'a Edges,
     atoms: &'a Atoms,
+    depth: usize,
 }
 
 /// Walks the trie of wildcard filters for `topic`: nodes with ordinary subscriptions
@@ -612,8 +641,8 @@ fn walk<C: Copy + Ord>(
             picked.extend(group.pick());
         }
     };
-    levels.reset();
-    let bytes = topic.as_bytes();
+    levels.split(trie.atoms, topic.as_bytes(), trie.depth);
+    let (atoms, ended) = (&levels.atoms[..], levels.ended);
     // [MQTT-4.7.2-1]: no wildcard at the first level matches a '$' topic.
     let dollar = topic.starts_with('$');
     let mut next = Some((ROOT, 0));
@@ -622,14 +651,19 @@ fn walk<C: Copy + Ord>(
     while let Some((mut id, mut at)) = next.take().or_else(|| stack.pop()) {
         loop {
             let node = &trie.links[id as usize];
-            let Some(level) = levels.get(trie.atoms, bytes, at) else {
-                // The topic ended at this node: its own subscriptions match, and so do
-                // those of a `#` below it ("sport/#" matches "sport").
-                visit(id);
-                if let Some(h) = node.hash {
-                    visit(h.get());
+            let level = match atoms.get(at) {
+                Some(&atom) => atom,
+                None if ended => {
+                    // The topic ended at this node: its own subscriptions match, and
+                    // so do those of a `#` below it ("sport/#" matches "sport").
+                    visit(id);
+                    if let Some(h) = node.hash {
+                        visit(h.get());
+                    }
+                    break;
                 }
-                break;
+                // Deeper than any filter: only a `#` above can match, and it has.
+                None => break,
             };
             if !(dollar && at == 0) {
                 if let Some(plus) = node.plus {
@@ -651,37 +685,47 @@ fn walk<C: Copy + Ord>(
 }
 
 /// A topic's levels as atoms ([`NO_ATOM`] for a text no filter uses, which no child
-/// has), split only as deep as a walk goes: a topic of 30,000 levels against shallow
-/// filters costs no more than a short one.
+/// has), split only as deep as the deepest filter reaches: a topic of 30,000 levels
+/// against shallow filters costs no more than a short one.
 #[derive(Debug, Default)]
 struct Levels {
     atoms: Vec<Atom>,
-    /// Where the text not split yet starts; past the end once all of it is split.
-    rest: usize,
+    /// Whether `atoms` holds every level of the topic.
+    ended: bool,
 }
 
 impl Levels {
-    fn reset(&mut self) {
+    /// Splits `topic` into its first `depth` levels at most.
+    #[inline(never)]
+    fn split(&mut self, atoms: &Atoms, topic: &[u8], depth: usize) {
         self.atoms.clear();
-        self.rest = 0;
-    }
-
-    /// Level `at` of `topic` (levels before it are split already), or `None` if the
-    /// topic has fewer levels.
-    #[inline]
-    fn get(&mut self, atoms: &Atoms, topic: &[u8], at: usize) -> Option<Atom> {
-        if let Some(&atom) = self.atoms.get(at) {
-            return Some(atom);
+        let mut start = 0;
+        while self.atoms.len() < depth {
+            // Most levels are short: the eight bytes loaded to find the '/' that ends
+            // one are its packed text too.
+            let word = topic
+                .get(start..start + 8)
+                .map(|w| u64::from_le_bytes(w.try_into().expect("8 bytes")));
+            let slash = word.map_or(0, |w| zero_bytes(w ^ splat(b'/')));
+            let (end, atom) = match word {
+                Some(w) if slash != 0 => {
+                    let n = slash.trailing_zeros() as usize / 8;
+                    let text = w & !(u64::MAX << (8 * n));
+                    (start + n, atoms.get_packed(packed(text, 0, n)))
+                }
+                _ => {
+                    let end = start + find_byte(&topic[start..], b'/');
+                    (end, atoms.get(&topic[start..end]))
+                }
+            };
+            self.atoms.push(atom.unwrap_or(NO_ATOM));
+            if end == topic.len() {
+                self.ended = true;
+                return;
+            }
+            start = end + 1;
         }
-        let start = self.rest;
-        if start > topic.len() {
-            return None;
-        }
-        let end = start + find_byte(&topic[start..], b'/');
-        let atom = atoms.get(&topic[start..end]).unwrap_or(NO_ATOM);
-        self.atoms.push(atom);
-        self.rest = end + 1;
-        Some(atom)
+        self.ended = false;
     }
 }
 

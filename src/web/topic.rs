@@ -91,6 +91,45 @@ pub struct TopicRouter {
     error: Option<String>,
 }
 
+impl TopicRouter {
+    // The work of `matchInput`: the answers in `output`, or the negative code.
+    fn run_input(&mut self, len: u32, count: u32, clients: bool) -> Result<(), i32> {
+        let TopicRouter {
+            router,
+            input,
+            ends,
+            output,
+            error,
+        } = self;
+        let input = input.get(..len as usize).unwrap_or_default();
+        let (names, ends) = match topic_names(input, ends) {
+            Ok(names) => names,
+            Err((i, why)) => {
+                *error = Some(why);
+                return Err(-1 - i32::try_from(i).unwrap_or(i32::MAX - 1));
+            }
+        };
+        *error = None;
+        if ends.len() != count as usize {
+            return Err(i32::MIN);
+        }
+        output.clear();
+        let mut start = 0;
+        for &end in ends.iter() {
+            let name = &names[start..end as usize];
+            start = end as usize + 1;
+            if clients {
+                let at = output.len();
+                output.push(0);
+                output[at] = router.clients_into(name, output) as u32;
+            } else {
+                output.push(router.match_count(name) as u32);
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Default for TopicRouter {
     fn default() -> Self {
         Self::new()
@@ -175,39 +214,21 @@ impl TopicRouter {
     /// hold `count` names (one of them held U+0000).
     #[wasm_bindgen(js_name = matchInput)]
     pub fn match_input(&mut self, len: u32, count: u32, clients: bool) -> i32 {
-        let TopicRouter {
-            router,
-            input,
-            ends,
-            output,
-            error,
-        } = self;
-        let input = input.get(..len as usize).unwrap_or_default();
-        let (names, ends) = match topic_names(input, ends) {
-            Ok(names) => names,
-            Err((i, why)) => {
-                *error = Some(why);
-                return -1 - i32::try_from(i).unwrap_or(i32::MAX - 1);
-            }
-        };
-        *error = None;
-        if ends.len() != count as usize {
-            return i32::MIN;
+        match self.run_input(len, count, clients) {
+            Ok(()) => count as i32,
+            Err(code) => code,
         }
-        output.clear();
-        let mut start = 0;
-        for &end in ends.iter() {
-            let name = &names[start..end as usize];
-            start = end as usize + 1;
-            if clients {
-                let at = output.len();
-                output.push(0);
-                output[at] = router.clients_into(name, output) as u32;
-            } else {
-                output.push(router.match_count(name) as u32);
-            }
+    }
+
+    /// `matchInput`, returning instead where the answers start: the address of the
+    /// output buffer in wasm memory (0 or more), or the same negative codes. One call
+    /// per lookup instead of two (`matchInput`, then `outputBuffer`).
+    #[wasm_bindgen(js_name = matchInputAt)]
+    pub fn match_input_at(&mut self, len: u32, count: u32, clients: bool) -> f64 {
+        match self.run_input(len, count, clients) {
+            Ok(()) => f64::from(address(self.output.as_ptr())),
+            Err(code) => f64::from(code),
         }
-        count as i32
     }
 
     /// The address of the output buffer in wasm memory (see `matchInput`).

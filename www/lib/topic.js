@@ -124,12 +124,11 @@ export class TopicRouter {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     if (text.length * 3 > this.#capacity) this.#grow(text.length * 3);
     else if (this.#input.byteLength === 0) this.#views();
-    const len = encoder.encodeInto(text, this.#input).written;
-    const n = this.#router.matchInput(len, count, clients);
-    if (n < 0) this.#fail(n, typeof topics === 'string' ? [topics] : topics);
+    const at = this.#router.matchInputAt(encoder.encodeInto(text, this.#input).written, count, clients);
+    if (at < 0) this.#fail(at, typeof topics === 'string' ? [topics] : topics);
     // The call may have grown wasm memory, which detaches the views.
     if (this.#input.byteLength === 0) this.#views();
-    return this.#router.outputBuffer() >>> 2;
+    return at >>> 2;
   }
 
   // Makes the input buffer hold at least `most` bytes.

@@ -7,7 +7,9 @@ use mqtt_lab::broker::{
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -25,10 +27,37 @@ enum ToBroker {
         transport: Transport,
         peer: SocketAddr,
         out: Sender<ToWriter>,
-        reply: Sender<ConnId>,
+        reply: Sender<(ConnId, Arc<Backlog>)>,
     },
     Bytes(ConnId, Vec<u8>),
     Closed(ConnId),
+    /// A writer that was backed up has sent most of what it held.
+    Drained(ConnId),
+}
+
+/// Messages (up to 64 KiB read at once each) waiting for the broker thread.
+const INBOX: usize = 64;
+
+/// A writer holding more unsent bytes than this is backed up: the broker is told
+/// ([`Broker::handle_backpressure`]) and keeps that connection's messages in its
+/// session queue, within its limits, instead of the host buffering them without
+/// bound for a subscriber that reads slowly or not at all.
+const BACKED_UP: usize = 1 << 20;
+/// A backed-up writer is drained again below this.
+const DRAINED: usize = 256 << 10;
+
+/// What the broker thread and a connection's writer share: the bytes handed to
+/// the writer and not yet written, and whether the broker was told it is backed up.
+#[derive(Default)]
+struct Backlog {
+    bytes: AtomicUsize,
+    busy: AtomicBool,
+}
+
+/// The broker thread's handle on a connection's writer.
+struct Writer {
+    tx: Sender<ToWriter>,
+    backlog: Arc<Backlog>,
 }
 
 /// What the broker thread tells a connection's writing thread.
@@ -101,7 +130,9 @@ fn parse_args() -> Options {
 /// Parses the arguments, binds the listeners and runs until killed.
 pub fn main() {
     let o = parse_args();
-    let (to_broker, inbox) = mpsc::channel();
+    // Bounded: when the broker thread falls behind, the readers wait, and TCP's
+    // flow control slows a publisher down instead of the host buffering its bytes.
+    let (to_broker, inbox) = mpsc::sync_channel(INBOX);
     for (addr, transport) in [(&o.tcp, Transport::Tcp), (&o.ws, Transport::Ws)] {
         let Some(addr) = addr else { continue };
         let listener = TcpListener::bind(addr).unwrap_or_else(|e| {
@@ -141,7 +172,7 @@ pub fn main() {
     run_broker(broker, inbox);
 }
 
-fn accept_loop(listener: TcpListener, transport: Transport, to_broker: Sender<ToBroker>) {
+fn accept_loop(listener: TcpListener, transport: Transport, to_broker: SyncSender<ToBroker>) {
     for stream in listener.incoming() {
         match stream {
             Ok(stream) => {
@@ -156,7 +187,7 @@ fn accept_loop(listener: TcpListener, transport: Transport, to_broker: Sender<To
 
 /// One connection: the WebSocket handshake if any, then the reading loop on
 /// this thread and the writing loop on another.
-fn serve(mut stream: TcpStream, transport: Transport, to_broker: Sender<ToBroker>) {
+fn serve(mut stream: TcpStream, transport: Transport, to_broker: SyncSender<ToBroker>) {
     let peer = match stream.peer_addr() {
         Ok(p) => p,
         Err(_) => return,
@@ -196,8 +227,15 @@ fn serve(mut stream: TcpStream, transport: Transport, to_broker: Sender<ToBroker
     if to_broker.send(open).is_err() {
         return;
     }
-    let Ok(conn) = id_rx.recv() else { return };
-    thread::spawn(move || write_loop(write_half, transport, out_rx));
+    let Ok((conn, backlog)) = id_rx.recv() else {
+        return;
+    };
+    let drained = to_broker.clone();
+    thread::spawn(move || {
+        write_loop(write_half, transport, out_rx, &backlog, || {
+            let _ = drained.send(ToBroker::Drained(conn));
+        })
+    });
 
     let mut buf = vec![0u8; 64 * 1024];
     'read: loop {
@@ -240,14 +278,28 @@ fn serve(mut stream: TcpStream, transport: Transport, to_broker: Sender<ToBroker
     let _ = out.send(ToWriter::Close);
 }
 
-fn write_loop(mut stream: TcpStream, transport: Transport, rx: Receiver<ToWriter>) {
+fn write_loop(
+    mut stream: TcpStream,
+    transport: Transport,
+    rx: Receiver<ToWriter>,
+    backlog: &Backlog,
+    drained: impl Fn(),
+) {
     let mut close_sent = false;
     while let Ok(msg) = rx.recv() {
         let ok = match msg {
-            ToWriter::Mqtt(bytes) if transport == Transport::Ws => {
-                stream.write_all(&ws::binary_frame(&bytes))
+            ToWriter::Mqtt(bytes) => {
+                let ok = if transport == Transport::Ws {
+                    stream.write_all(&ws::binary_frame(&bytes))
+                } else {
+                    stream.write_all(&bytes)
+                };
+                let left = backlog.bytes.fetch_sub(bytes.len(), Ordering::AcqRel) - bytes.len();
+                if left <= DRAINED && backlog.busy.swap(false, Ordering::AcqRel) {
+                    drained();
+                }
+                ok
             }
-            ToWriter::Mqtt(bytes) => stream.write_all(&bytes),
             ToWriter::Frame(bytes) => {
                 close_sent |= bytes.first() == Some(&0x88);
                 stream.write_all(&bytes)
@@ -273,8 +325,10 @@ fn write_loop(mut stream: TcpStream, transport: Transport, rx: Receiver<ToWriter
 fn run_broker(mut broker: Broker, inbox: Receiver<ToBroker>) {
     let start = Instant::now();
     let now = || start.elapsed().as_millis() as Millis;
-    let mut writers: HashMap<ConnId, Sender<ToWriter>> = HashMap::new();
+    let mut writers: HashMap<ConnId, Writer> = HashMap::new();
     let mut peers: HashMap<ConnId, (Transport, SocketAddr)> = HashMap::new();
+    let mut drops: HashMap<(String, String), u64> = HashMap::new();
+    let mut drops_logged: Millis = 0;
     loop {
         let msg = match broker.poll_timeout() {
             Some(deadline) => {
@@ -291,9 +345,13 @@ fn run_broker(mut broker: Broker, inbox: Receiver<ToBroker>) {
             },
         };
         let mut next = msg;
-        // Take everything already waiting before flushing: one write per
-        // connection for a burst of publishes.
+        // Take what is already waiting before flushing: one write per connection
+        // for a burst of publishes. At most INBOX messages, so that a publisher
+        // that never stops cannot keep the flush (and the backpressure check
+        // after it) from happening.
+        let mut taken = 0;
         while let Some(m) = next {
+            taken += 1;
             let t = now();
             match m {
                 ToBroker::Open {
@@ -303,31 +361,65 @@ fn run_broker(mut broker: Broker, inbox: Receiver<ToBroker>) {
                     reply,
                 } => {
                     let id = broker.open(t);
-                    writers.insert(id, out);
+                    let backlog = Arc::new(Backlog::default());
+                    writers.insert(
+                        id,
+                        Writer {
+                            tx: out,
+                            backlog: backlog.clone(),
+                        },
+                    );
                     peers.insert(id, (transport, peer));
-                    let _ = reply.send(id);
+                    let _ = reply.send((id, backlog));
                 }
                 ToBroker::Bytes(id, bytes) => broker.handle_bytes(id, t, &bytes),
                 ToBroker::Closed(id) => broker.handle_closed(id, t),
+                ToBroker::Drained(id) => broker.handle_backpressure(id, t, false),
             }
-            next = inbox.try_recv().ok();
+            next = if taken < INBOX {
+                inbox.try_recv().ok()
+            } else {
+                None
+            };
         }
         let t = now();
         if broker.poll_timeout().is_some_and(|d| d <= t) {
             broker.handle_timeout(t);
         }
+        let mut backed_up = Vec::new();
         while let Some((id, bytes)) = broker.poll_transmit() {
             if let Some(w) = writers.get(&id) {
-                let _ = w.send(ToWriter::Mqtt(bytes));
+                let queued = w.backlog.bytes.fetch_add(bytes.len(), Ordering::AcqRel) + bytes.len();
+                let _ = w.tx.send(ToWriter::Mqtt(bytes));
+                if queued > BACKED_UP && !w.backlog.busy.swap(true, Ordering::AcqRel) {
+                    backed_up.push(id);
+                }
             }
+        }
+        for id in backed_up {
+            broker.handle_backpressure(id, now(), true);
         }
         while let Some(id) = broker.poll_close() {
             if let Some(w) = writers.remove(&id) {
-                let _ = w.send(ToWriter::Close);
+                let _ = w.tx.send(ToWriter::Close);
             }
         }
         while let Some(ev) = broker.poll_event() {
-            log_event(&ev, &mut peers);
+            if let BrokerEvent::MessageDropped { client_id, why, .. } = &ev {
+                *drops
+                    .entry((client_id.clone(), format!("{why:?}")))
+                    .or_default() += 1;
+            } else {
+                log_event(&ev, &mut peers);
+            }
+        }
+        // Dropped messages are summed, one line per client and reason at most
+        // once a second: a flood can drop thousands a second.
+        if !drops.is_empty() && now().saturating_sub(drops_logged) >= 1000 {
+            drops_logged = now();
+            for ((client, why), n) in drops.drain() {
+                eprintln!("dropped {n} message(s) for {client:?}: {why}");
+            }
         }
     }
 }
@@ -370,8 +462,7 @@ fn log_event(ev: &BrokerEvent, peers: &mut HashMap<ConnId, (Transport, SocketAdd
         BrokerEvent::SessionCreated { .. }
         | BrokerEvent::SessionResumed { .. }
         | BrokerEvent::SessionEnded { .. }
-        | BrokerEvent::WillPublished { .. }
-        | BrokerEvent::MessageDropped { .. } => eprintln!("{ev:?}"),
+        | BrokerEvent::WillPublished { .. } => eprintln!("{ev:?}"),
         _ => {}
     }
 }

@@ -196,6 +196,7 @@ export const LESSONS = [
     ],
     extra: 'counts',
     console: ['publish', 'loss'],
+    inPageOnly: 'losing one chosen packet needs control of the network between a client and the broker, which this page has only over its own simulated broker.',
     scenario: {
       title: 'QoS 0, 1 and 2 when packets are lost',
       seed: 15,
@@ -351,6 +352,11 @@ export const LESSONS = [
       {
         text: 'Disconnect the phone, publish to `news/...` with an expiry of 2 s, wait 3 s, then connect the phone: the message expired.',
         check: (w) => w.did('publish').some((p) => p.expiry !== undefined && w.expired.some((x) => x.topic === p.topic && x.at > p.at)),
+        // A real broker does not say it dropped a message: what shows is that a subscriber away
+        // longer than the expiry came back and did not get it.
+        room: (w) => w.did('publish').some((p) => p.expiry !== undefined && [...p.offline].some((c) => subscribedTo(w, c, p.topic)
+          && w.connects.some((k) => k.client === c && k.at - p.at > p.expiry * 1000 && w.settled(k.at, 2000))
+          && !w.deliveries(p).some((m) => m.client === c))),
       },
       {
         text: 'Act as the asker and publish to `service/time` with Response Topic `reply/asker` and some correlation data: the answer comes back with the same correlation data.',
@@ -360,6 +366,12 @@ export const LESSONS = [
     ],
   },
 ];
+
+/** Whether lesson client `c` holds a subscription matching `topic` (a lab on a room knows its clients' filters). */
+function subscribedTo(w, c, topic) {
+  const subs = w.lab.clients.get(c)?.subs;
+  return !!subs && [...subs.keys()].some((f) => w.matches(f.replace(/^\$share\/[^/]+\//, ''), topic));
+}
 
 /** Whether a packet in `direction` was lost (breaking the connection) after the student's publish `p` and after a student's loseNext. */
 function lostAfter(w, p, direction) {

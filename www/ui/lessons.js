@@ -13,7 +13,8 @@ import { mountScenarioEditor, linkFor, shareLink } from './scenario-editor.js';
 
 /**
  * Mounts the lessons in `panel`.
- * `options`: `{ topic: { explainMatch, checkTopicFilter, checkTopicName, topicMatches }, mountStage(el, lab) }`.
+ * `options`: `{ topic: { explainMatch, checkTopicFilter, checkTopicName, topicMatches }, mountStage(el, lab), rooms? }`
+ * (`rooms`: the classroom's open room, see LessonRun).
  */
 export function mountLessons(panel, options) {
   const { topic } = options;
@@ -72,6 +73,8 @@ export function mountLessons(panel, options) {
       console: lesson.console,
       extra: lesson.extra,
       tries: lesson.tries,
+      rooms: options.rooms,
+      inPageOnly: lesson.inPageOnly,
       onCopy: (r) => shareLink(linkFor(r.player.withManualSteps()), r.linkOut, r.caption),
     });
     current = { id, el, run };

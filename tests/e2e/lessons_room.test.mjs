@@ -100,16 +100,10 @@ test('lesson 1 on the room: real packets on the diagram and the log; a student\'
   await sp.click('[data-st-subscribe]');
   await sp.waitForSelector('[data-st-sub="home/#"][data-state="granted"]');
 
-  await page.evaluate(() => {
-    window.roomFlights = [];
-  });
   await startOnRoom('pubsub');
   // The diagram's source: flights carry the real bytes, and the clients are the lesson's.
-  await page.evaluate(() => {
-    const stage = document.querySelector('[data-lesson="pubsub"] .lesson-diagram');
-    window.roomStageMounted = !!stage?.querySelector('svg');
-  });
-  assert.ok(await page.evaluate(() => window.roomStageMounted), 'the diagram is mounted on the room');
+  assert.equal(await page.evaluate(() => window.mqttlab.lessons.current.lab.kind), 'room');
+  await page.waitForSelector(`${L('pubsub')} .lesson-diagram svg`);
   await played(1500);
   const got = await received();
   assert.deepEqual(got.display, ['home/kitchen/temperature=21.5'], 'the display left before the second reading');
@@ -140,6 +134,9 @@ test('lesson 1 on the room: real packets on the diagram and the log; a student\'
   await sp.fill('[data-st-topic]', 'home/kitchen/temperature');
   await sp.fill('[data-st-payload]', '19.5');
   await sp.click('[data-st-publish]');
+  // Its packets on the lesson's diagram: the PUBLISH to each subscriber, drawn as it is observed.
+  await page.waitForSelector(`${L('pubsub')} .lesson-diagram .dg-pkt`, { timeout: 10_000 });
+  await page.locator(L('pubsub')).screenshot({ path: new URL('../../test-results/lesson-room.png', import.meta.url).pathname });
   await page.waitForSelector(`${L('pubsub')} [data-try="0"][data-done="true"]`, { timeout: 10_000 });
   assert.ok((await received()).phone.includes('home/kitchen/temperature=19.5'));
   assert.match(await page.textContent(`${L('pubsub')} [data-ls-caption]`), /From a phone in the room: Otter 12 publishes "19\.5"/);
@@ -153,7 +150,6 @@ test('lesson 1 on the room: real packets on the diagram and the log; a student\'
   await page.fill(`${c} [name="payload"]`, '22.1');
   await page.click(`${c} [data-ls-do="publish"]`);
   await page.waitForSelector(`${L('pubsub')} [data-try="1"][data-done="true"]`, { timeout: 10_000 });
-  // Faults of a simulated network are refused in words.
   await stopAndClean();
   assert.deepEqual(unexpectedErrors(teacher.errors), []);
   assert.deepEqual(unexpectedErrors(student.errors), []);

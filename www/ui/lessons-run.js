@@ -523,7 +523,9 @@ export class LessonRun {
       const dec = new TextDecoder();
       replace(this.extraEl, h('section', { class: 'ls-retained', 'aria-labelledby': `${this.id}-ret` },
         h('h4', { id: `${this.id}-ret` }, 'What the broker stores'),
-        h('p', { class: 'help' }, 'The retained messages, one per topic. Nothing else that was published is kept.'),
+        h('p', { class: 'help' }, this.lab.kind === 'room'
+          ? 'The retained messages this lesson set in the room, one per topic, as this page saw the broker take them; the lesson clears them when it stops. Nothing else that was published is kept.'
+          : 'The retained messages, one per topic. Nothing else that was published is kept.'),
         ret.length ? h('ul', { 'data-ls-retained': '' }, ret.map((r) => h('li', { 'data-topic': r.topic },
           h('code', {}, r.topic), ' = ', `"${dec.decode(r.payload)}"`))) : h('p', { 'data-ls-retained': '' }, 'Nothing stored.')));
     }

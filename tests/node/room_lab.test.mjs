@@ -112,7 +112,9 @@ test('a RoomLab carries out scenario steps on real-shaped connections under the 
   assert.equal(events.filter((e) => e.type === 'client' && e.event === 'connect').length, 2);
 
   // The faults of a simulated network are refused with a reason.
-  assert.throws(() => lab.sim.loseNext('sensor', 'toBroker', 1), /network/);
+  assert.throws(() => lab.sim.dropNext('sensor', 'toBroker', 1), /network/);
+  assert.throws(() => lab.sim.restartBroker(true), /cannot be restarted/);
+  assert.throws(() => lab.sim.loseNext('sensor', 'toBroker', 1), /cannot lose a packet it has written/);
   assert.throws(() => lab.sim.connect('sensor'), /already connected/);
 
   lab.sim.publish('sensor', 'home/sensor/status', 'online', { qos: 1, retain: true });
@@ -128,6 +130,17 @@ test('a RoomLab carries out scenario steps on real-shaped connections under the 
   assert.equal(sent.packet.topic, 'home/sensor/status');
   assert.equal(sent.from, 'sensor');
   assert.equal(events.at(-1).text, 'written to the socket');
+
+  // "Lose the next packet from the broker": the socket closes right after the next QoS>0 PUBLISH is written.
+  lab.sim.loseNext('display', 'toClient', 1);
+  display.emit('packetsend', { cmd: 'publish', qos: 0, topic: 'mqttlab/abc234/x' }, new Uint8Array([0x30, 0]));
+  await tick();
+  assert.ok(!display.calls.some((c) => c[0] === 'dropTransport'), 'not after a QoS 0 PUBLISH');
+  display.emit('packetsend', { cmd: 'publish', qos: 1, topic: 'mqttlab/abc234/x' }, new Uint8Array([0x32, 0]));
+  assert.ok(!display.calls.some((c) => c[0] === 'dropTransport'), 'not during the write');
+  await Promise.resolve();
+  assert.ok(display.calls.some((c) => c[0] === 'dropTransport'), 'in the same turn, before any answer is read');
+  assert.ok(events.some((e) => e.type === 'packetDropped' && e.client === 'display' && e.direction === 'toClient' && e.why === 'lost'));
 
   // The cut: the Will, recognised when a lesson client receives it.
   lab.sim.cutLink('sensor');

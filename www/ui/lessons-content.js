@@ -196,7 +196,23 @@ export const LESSONS = [
     ],
     extra: 'counts',
     console: ['publish', 'loss'],
-    inPageOnly: 'losing one chosen packet needs control of the network between a client and the broker, which this page has only over its own simulated broker.',
+    roomNote: 'On a real broker this page cannot lose a packet it has written, so the QoS 0 round (the PUBLISH lost) plays only on this page\'s simulated broker. On the room, "lose the next packet from the broker" cuts the connection right after a QoS 1 or 2 PUBLISH is written, before its acknowledgement comes back.',
+    roomScenario: {
+      title: 'QoS 1 and 2 when the connection breaks, on a real broker',
+      seed: 15,
+      clients: [
+        { id: 'sender', role: 'persistent session', clean: false, sessionExpiry: 600 },
+        { id: 'receiver', role: 'subscribed at QoS 2', subscribe: [{ filter: 'lab/#', qos: 2 }] },
+      ],
+      steps: [
+        { at: 1000, do: 'note', note: 'On a real broker this page cannot lose a packet it has written, so the QoS 0 round plays only on this page\'s broker. Here the connection is cut right after a PUBLISH is written, before its acknowledgement comes back.' },
+        { at: 3000, do: 'loseNext', client: 'sender', direction: 'toClient', note: 'Round 1, QoS 1: the connection breaks right after the PUBLISH is written. The broker got it and passes it on, but its PUBACK never reaches the sender.' },
+        { at: 3000, do: 'publish', client: 'sender', topic: 'lab/qos1', payload: 'reading 2', qos: 1 },
+        { at: 9000, do: 'loseNext', client: 'sender', direction: 'toClient', note: 'Round 2, QoS 2: the same break, so the PUBREC never reaches the sender. After reconnecting it sends the PUBLISH again, marked DUP; the broker knows its packet identifier.' },
+        { at: 9000, do: 'publish', client: 'sender', topic: 'lab/qos2', payload: 'reading 3', qos: 2 },
+        { at: 15000, do: 'note', note: 'The counts: QoS 1 received twice, QoS 2 received exactly once.' },
+      ],
+    },
     scenario: {
       title: 'QoS 0, 1 and 2 when packets are lost',
       seed: 15,
@@ -216,7 +232,7 @@ export const LESSONS = [
     },
     tries: [
       {
-        text: 'Press "Lose the next packet to the broker", then publish at QoS 0: it never arrives.',
+        text: 'Press "Lose the next packet to the broker", then publish at QoS 0: it never arrives. (On this page\'s simulated broker only.)',
         check: (w) => w.did('publish').some((p) => p.qos === 0 && lostAfter(w, p, 'toBroker') && w.settled(p.at) && w.deliveries(p).length === 0),
       },
       {

@@ -24,10 +24,11 @@ let uid = 0;
 /**
  * Builds the run area for `scenario` in `el` (not started).
  * `options`: `{ topic, mountStage, console: [...], extra, tries: [{ text, check, room? }], onStarted,
- * rooms?, inPageOnly? }`. `rooms` (classroom mode's teacher side): `{ current() -> { url, code, client } | null,
+ * rooms?, roomScenario?, roomNote? }`. `rooms` (classroom mode's teacher side): `{ current() -> { url, code, client } | null,
  * onRoom(cb) -> unsubscribe, mqtt() -> Promise<lib/mqtt.js> }`; with it the lesson can run on the open
- * room's real broker (room-lab.js), unless `inPageOnly` says why it cannot. A try's `room(w)`, when
- * given, replaces its `check(w)` on a real broker, whose inside this page cannot see.
+ * room's real broker (room-lab.js), playing `roomScenario` there if given (what a real broker allows),
+ * with `roomNote` saying what differs. A try's `room(w)`, when given, replaces its `check(w)` on a real
+ * broker, whose inside this page cannot see.
  */
 export class LessonRun {
   lab = null;
@@ -152,14 +153,10 @@ export class LessonRun {
   #syncWhere() {
     if (!this.onRoom) return;
     const room = this.o.rooms.current();
-    if (this.o.inPageOnly) {
-      this.onRoom.disabled = true;
-      this.roomLabel.textContent = 'the classroom room (not for this lesson)';
-      this.whereNote.textContent = `In-page only: ${this.o.inPageOnly}`;
-    } else if (room) {
+    if (room) {
       this.onRoom.disabled = false;
       this.roomLabel.textContent = `the classroom room (${room.url}, room ${room.code})`;
-      this.whereNote.textContent = 'On the room, the lesson\'s clients are real connections from this page to that broker, under the room\'s topics; students who joined the room see its messages and can do the "try it" steps from their phones. It runs in real time: no pause, step or speed.';
+      this.whereNote.textContent = (this.o.roomNote ? `${this.o.roomNote} ` : '') + 'On the room, the lesson\'s clients are real connections from this page to that broker, under the room\'s topics; students who joined the room see its messages and can do the "try it" steps from their phones. It runs in real time: no pause, step or speed.';
     } else {
       this.onRoom.disabled = true;
       this.roomLabel.textContent = 'the classroom room (none open)';
@@ -278,7 +275,7 @@ export class LessonRun {
     }
     this.lab = lab;
     this.el.dataset.where = room ? 'room' : 'page';
-    this.player = new ScenarioPlayer(lab, this.scenario);
+    this.player = new ScenarioPlayer(lab, room && this.o.roomScenario ? this.o.roomScenario : this.scenario);
     this.watch = new LessonWatch(lab, this.player);
     this.watch.matches = (f, t) => this.o.topic.topicMatches(f, t);
     for (const li of this.triesEl.children) this.#setTick(li, false);

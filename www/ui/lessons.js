@@ -22,7 +22,13 @@ export function mountLessons(panel, options) {
   const lessons = LESSONS.map((l) => {
     const r = validateScenario(l.scenario, checks);
     if (!r.ok) throw new Error(`lesson ${l.id}: ${r.error}`);
-    return { ...l, scenario: r.scenario };
+    let roomScenario;
+    if (l.roomScenario) {
+      const rr = validateScenario(l.roomScenario, checks);
+      if (!rr.ok) throw new Error(`lesson ${l.id} (room): ${rr.error}`);
+      roomScenario = rr.scenario;
+    }
+    return { ...l, scenario: r.scenario, roomScenario };
   });
 
   const body = h('div', { class: 'ls-body', 'data-ls-body': '' });
@@ -74,7 +80,8 @@ export function mountLessons(panel, options) {
       extra: lesson.extra,
       tries: lesson.tries,
       rooms: options.rooms,
-      inPageOnly: lesson.inPageOnly,
+      roomScenario: lesson.roomScenario,
+      roomNote: lesson.roomNote,
       onCopy: (r) => shareLink(linkFor(r.player.withManualSteps()), r.linkOut, r.caption),
     });
     current = { id, el, run };

@@ -6,8 +6,9 @@
 //
 //   lab.sim      the step methods of the wasm Simulation that a real broker
 //                allows (publish, subscribe, unsubscribe, connect, disconnect,
-//                cutLink) and a clock; the faults that need a simulated
-//                network (loseNext, dropNext, delay, setLink, partition, heal,
+//                cutLink, and loseNext toward the client, see #loseNext) and a
+//                clock; the faults that need a simulated network (loseNext
+//                toward the broker, dropNext, delay, setLink, partition, heal,
 //                restartBroker) throw, with the reason in words;
 //   lab.broker   an EventTarget whose 'events' carry the simulation's event
 //                shapes, built from what really happened: every packet each
@@ -30,7 +31,6 @@ import { readSender, senderProperties, relativeTopic, roomPrefix, presenceId } f
 
 const NO_NETWORK = 'needs control of the network between a client and the broker, which this page has only over its own simulated broker';
 const FAULTS = {
-  loseNext: `Losing a chosen packet ${NO_NETWORK}.`,
   dropNext: `Dropping a chosen packet ${NO_NETWORK}.`,
   delay: `Stalling a link ${NO_NETWORK}.`,
   setLink: `Changing a link's latency or loss ${NO_NETWORK}.`,
@@ -130,6 +130,7 @@ export class RoomLab extends EventTarget {
       connect: (c) => this.#connect(c),
       disconnect: (c) => this.#client(c, true).end(true).catch(() => {}),
       cutLink: (c) => this.#cut(c),
+      loseNext: (c, direction, n) => this.#loseNext(c, direction, n),
     };
     for (const [k, why] of Object.entries(FAULTS)) this.sim[k] = () => { throw new Error(why); };
     // The scenario runner's timers fire when the clock is asked to run up to now.
@@ -160,6 +161,7 @@ export class RoomLab extends EventTarget {
       version: options.protocolVersion ?? 5,
       cutAt: null,
       willSeen: true,
+      cutAfterPublish: 0,
     });
     this.#changed();
   }
@@ -241,6 +243,23 @@ export class RoomLab extends EventTarget {
     c.cutAt = this.now;
     c.willSeen = false;
     client.dropTransport();
+  }
+
+  /**
+   * "Lose the next packet from the broker", as a real connection can: the
+   * next QoS 1 or 2 PUBLISH this client writes is followed at once by the
+   * socket closing without DISCONNECT, before its acknowledgement can come
+   * back (the close happens in the same turn of the page's event loop, so no
+   * answer is read). To the client, as under TCP, that acknowledgement was
+   * lost with the connection. A packet the page has written cannot be made to
+   * vanish, so losing one toward the broker is refused.
+   */
+  #loseNext(label, direction, n = 1) {
+    const c = this.#client(label);
+    if (direction === 'toBroker') {
+      throw new Error('On a real broker this page cannot lose a packet it has written: the PUBLISH would still arrive. Losing one on its way to the broker needs this page\'s simulated broker.');
+    }
+    c.cutAfterPublish += n;
   }
 
   #publish(label, topic, payload, o = {}) {
@@ -343,6 +362,14 @@ export class RoomLab extends EventTarget {
     // A packet written is handed to TCP, which delivers it or breaks the connection;
     // a packet read has arrived. The page sees no more than that.
     this.#emit({ type: 'packetDelivered', id, at, text: direction === 'toBroker' ? 'written to the socket' : 'received' });
+    if (direction === 'toBroker' && packet?.cmd === 'publish' && packet.qos > 0 && c.cutAfterPublish > 0) {
+      c.cutAfterPublish--;
+      // After the write completes (the bytes are on the socket), before any answer is read.
+      queueMicrotask(() => {
+        c.client.dropTransport();
+        this.#emit({ type: 'packetDropped', id: 0, client: c.label, direction: 'toClient', why: 'lost', at: this.now, cut: true });
+      });
+    }
     if (direction === 'toBroker' && packet?.cmd === 'disconnect') {
       this.#emit({ type: 'broker', event: 'connectionClosed', clientId: c.label, reason: 'DISCONNECT from the client', at });
     }

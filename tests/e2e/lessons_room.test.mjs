@@ -119,6 +119,9 @@ test('lesson 1 on the room: real packets on the diagram and the log; a student\'
   assert.match(pub.text, /home\/kitchen\/temperature = "21\.5"/);
   assert.doesNotMatch(pub.text, /mqttlab\//);
   assert.match(pub.text, /written to the socket/);
+  // The second reading goes with a topic alias (MQTT 5.0): the log shows the topic it stands for.
+  assert.ok(lines.some((l) => l.cmd === 'publish' && l.from === 'sensor' && /home\/kitchen\/temperature = "21\.7"/.test(l.text)),
+    lines.filter((l) => l.cmd === 'publish').map((l) => l.text).join('\n'));
   assert.ok(lines.some((l) => l.cmd === 'publish' && l.to === 'phone' && /received/.test(l.text)));
   for (const l of lines) assert.ok(l.from === 'broker' || l.to === 'broker');
   // The diagram draws the lesson's three clients.

@@ -130,6 +130,10 @@ test('a RoomLab carries out scenario steps on real-shaped connections under the 
   assert.equal(sent.packet.topic, 'home/sensor/status');
   assert.equal(sent.from, 'sensor');
   assert.equal(events.at(-1).text, 'written to the socket');
+  // A topic alias (5.0) is shown as the topic it stands for.
+  sensor.emit('packetsend', { cmd: 'publish', topic: 'mqttlab/abc234/home/t', properties: { topicAlias: 1 } }, new Uint8Array([0x30, 0]));
+  sensor.emit('packetsend', { cmd: 'publish', topic: '', properties: { topicAlias: 1 } }, new Uint8Array([0x30, 0]));
+  assert.equal(events.filter((e) => e.type === 'packetSent').at(-1).packet.topic, 'home/t');
 
   // "Lose the next packet from the broker": the socket closes right after the next QoS>0 PUBLISH is written.
   lab.sim.loseNext('display', 'toClient', 1);

@@ -162,6 +162,7 @@ export class RoomLab extends EventTarget {
       cutAt: null,
       willSeen: true,
       cutAfterPublish: 0,
+      aliases: { toBroker: new Map(), toClient: new Map() }, // topic alias -> topic, per direction
     });
     this.#changed();
   }
@@ -357,7 +358,7 @@ export class RoomLab extends EventTarget {
       lost: false,
       bytes: copy,
       protocolVersion: c.version,
-      packet: this.#relative(packet),
+      packet: this.#relative(this.#unalias(c, direction, packet)),
     });
     // A packet written is handed to TCP, which delivers it or breaks the connection;
     // a packet read has arrived. The page sees no more than that.
@@ -373,6 +374,21 @@ export class RoomLab extends EventTarget {
     if (direction === 'toBroker' && packet?.cmd === 'disconnect') {
       this.#emit({ type: 'broker', event: 'connectionClosed', clientId: c.label, reason: 'DISCONNECT from the client', at });
     }
+  }
+
+  /**
+   * MQTT 5.0 topic aliases: a PUBLISH may carry an alias instead of its topic
+   * (lib/mqtt.js uses them); the log shows the topic the alias stands for.
+   */
+  #unalias(c, direction, packet) {
+    const alias = packet?.cmd === 'publish' ? packet.properties?.topicAlias : undefined;
+    if (!alias) return packet;
+    const map = c.aliases[direction];
+    if (packet.topic) {
+      map.set(alias, packet.topic);
+      return packet;
+    }
+    return map.has(alias) ? { ...packet, topic: map.get(alias) } : packet;
   }
 
   /** A packet as the lesson shows it: topics without the room's prefix. */

@@ -343,6 +343,7 @@ export class LessonRun {
     this.player = null;
     this.watch = null;
     this.startBtn.disabled = false;
+    this.speedSel.disabled = false; // a run on a room had turned it off
     this.#enableConsole(false);
   }
 

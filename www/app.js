@@ -19,6 +19,7 @@ import { mountLessons } from './ui/lessons.js';
 import { mountPacketLog } from './ui/lessons-log.js';
 import { mountDiagram } from './ui/diagram.js';
 import { simSource } from './ui/sim-source.js';
+import { roomLabSource } from './ui/room-lab-source.js';
 import { mountClassroom } from './ui/classroom.js';
 import { parseJoin } from './ui/room.js';
 import { registerOffline } from './ui/offline.js';
@@ -70,9 +71,12 @@ const diagram = mountDiagram(document.querySelector('[data-diagram-mount]'), {
     history.replaceState(null, '', u);
   },
 });
-/** The diagram on another in-page lab (a lesson's own); `destroy()` lets go of the lab too. */
+/**
+ * The diagram on another lab (a lesson's own: in-page, or on a classroom room's
+ * real broker); `destroy()` lets go of the lab too.
+ */
 function mountStage(element, stageLab, options) {
-  const source = simSource(stageLab);
+  const source = stageLab.kind === 'room' ? roomLabSource(stageLab) : simSource(stageLab);
   const stage = mountDiagram(element, { source, showPacket, ...options });
   const destroy = stage.destroy;
   stage.destroy = () => {
@@ -160,8 +164,15 @@ function mountLessonStage(element, lessonLab) {
     },
   };
 }
+// A lesson can also run on the classroom's open room, on its real broker.
+const rooms = classroom.mode === 'teacher' ? {
+  current: () => (classroom.room && classroom.client
+    ? { url: classroom.client.url, code: classroom.room.code, client: classroom.client } : null),
+  onRoom: (cb) => classroom.onRoom(cb),
+  mqtt: () => import('./lib/mqtt.js'),
+} : null;
 const lessons = mountLessons(document.querySelector('[data-panel="lessons"]'), {
-  topic: { ...topic, explainMatch }, mountStage: mountLessonStage,
+  topic: { ...topic, explainMatch }, mountStage: mountLessonStage, rooms,
 });
 
 // For the end-to-end tests and for curious developers in the console.

@@ -196,6 +196,23 @@ export const LESSONS = [
     ],
     extra: 'counts',
     console: ['publish', 'loss'],
+    roomNote: 'On a real broker this page cannot lose a packet it has written, so the QoS 0 round (the PUBLISH lost) plays only on this page\'s simulated broker. On the room, "lose the next packet from the broker" cuts the connection right after a QoS 1 or 2 PUBLISH is written, before its acknowledgement comes back.',
+    roomScenario: {
+      title: 'QoS 1 and 2 when the connection breaks, on a real broker',
+      seed: 15,
+      clients: [
+        { id: 'sender', role: 'persistent session', clean: false, sessionExpiry: 600 },
+        { id: 'receiver', role: 'subscribed at QoS 2', subscribe: [{ filter: 'lab/#', qos: 2 }] },
+      ],
+      steps: [
+        { at: 1000, do: 'note', note: 'On a real broker this page cannot lose a packet it has written, so the QoS 0 round plays only on this page\'s broker. Here the connection is cut right after a PUBLISH is written, before its acknowledgement comes back.' },
+        { at: 3000, do: 'loseNext', client: 'sender', direction: 'toClient', note: 'Round 1, QoS 1: the connection breaks right after the PUBLISH is written. The broker got it and passes it on, but its PUBACK never reaches the sender.' },
+        { at: 3000, do: 'publish', client: 'sender', topic: 'lab/qos1', payload: 'reading 2', qos: 1 },
+        { at: 9000, do: 'loseNext', client: 'sender', direction: 'toClient', note: 'Round 2, QoS 2: the same break, so the PUBREC never reaches the sender. After reconnecting it sends the PUBLISH again, marked DUP; the broker knows its packet identifier.' },
+        { at: 9000, do: 'publish', client: 'sender', topic: 'lab/qos2', payload: 'reading 3', qos: 2 },
+        { at: 15000, do: 'note', note: 'The counts: QoS 1 received twice, QoS 2 received exactly once.' },
+      ],
+    },
     scenario: {
       title: 'QoS 0, 1 and 2 when packets are lost',
       seed: 15,
@@ -215,7 +232,7 @@ export const LESSONS = [
     },
     tries: [
       {
-        text: 'Press "Lose the next packet to the broker", then publish at QoS 0: it never arrives.',
+        text: 'Press "Lose the next packet to the broker", then publish at QoS 0: it never arrives. (On this page\'s simulated broker only.)',
         check: (w) => w.did('publish').some((p) => p.qos === 0 && lostAfter(w, p, 'toBroker') && w.settled(p.at) && w.deliveries(p).length === 0),
       },
       {
@@ -351,6 +368,11 @@ export const LESSONS = [
       {
         text: 'Disconnect the phone, publish to `news/...` with an expiry of 2 s, wait 3 s, then connect the phone: the message expired.',
         check: (w) => w.did('publish').some((p) => p.expiry !== undefined && w.expired.some((x) => x.topic === p.topic && x.at > p.at)),
+        // A real broker does not say it dropped a message: what shows is that a subscriber away
+        // longer than the expiry came back and did not get it.
+        room: (w) => w.did('publish').some((p) => p.expiry !== undefined && [...p.offline].some((c) => subscribedTo(w, c, p.topic)
+          && w.connects.some((k) => k.client === c && k.at - p.at > p.expiry * 1000 && w.settled(k.at, 2000))
+          && !w.deliveries(p).some((m) => m.client === c))),
       },
       {
         text: 'Act as the asker and publish to `service/time` with Response Topic `reply/asker` and some correlation data: the answer comes back with the same correlation data.',
@@ -360,6 +382,12 @@ export const LESSONS = [
     ],
   },
 ];
+
+/** Whether lesson client `c` holds a subscription matching `topic` (a lab on a room knows its clients' filters). */
+function subscribedTo(w, c, topic) {
+  const subs = w.lab.clients.get(c)?.subs;
+  return !!subs && [...subs.keys()].some((f) => w.matches(f.replace(/^\$share\/[^/]+\//, ''), topic));
+}
 
 /** Whether a packet in `direction` was lost (breaking the connection) after the student's publish `p` and after a student's loseNext. */
 function lostAfter(w, p, direction) {

@@ -40,7 +40,8 @@ export function packetSummary(p) {
 }
 
 function fate(e) {
-  if (e.type === 'packetDelivered') return { state: 'delivered', text: 'delivered' };
+  // A real broker's packets (room-lab.js) say what the page saw: written, or received.
+  if (e.type === 'packetDelivered') return { state: 'delivered', text: e.text ?? 'delivered' };
   const why = {
     lost: 'lost: the connection broke',
     partitioned: 'lost in the partition',

@@ -10,6 +10,7 @@ import { ScenarioPlayer, describeStep } from './scenario-runner.js';
 import { LessonWatch } from './lessons-watch.js';
 import { mountPlayground } from './playground.js';
 import { seconds } from './lessons-log.js';
+import { RoomLab } from './room-lab.js';
 
 const SPEEDS = [['0.25', '¼×'], ['0.5', '½×'], ['1', '1×'], ['2', '2×'], ['5', '5×'], ['10', '10×']];
 
@@ -22,7 +23,12 @@ let uid = 0;
 
 /**
  * Builds the run area for `scenario` in `el` (not started).
- * `options`: `{ topic, mountStage, console: [...], extra, tries: [{ text, check }], onStarted }`.
+ * `options`: `{ topic, mountStage, console: [...], extra, tries: [{ text, check, room? }], onStarted,
+ * rooms?, roomScenario?, roomNote? }`. `rooms` (classroom mode's teacher side): `{ current() -> { url, code, client } | null,
+ * onRoom(cb) -> unsubscribe, mqtt() -> Promise<lib/mqtt.js> }`; with it the lesson can run on the open
+ * room's real broker (room-lab.js), playing `roomScenario` there if given (what a real broker allows),
+ * with `roomNote` saying what differs. A try's `room(w)`, when given, replaces its `check(w)` on a real
+ * broker, whose inside this page cannot see.
  */
 export class LessonRun {
   lab = null;
@@ -33,6 +39,8 @@ export class LessonRun {
   #frame = 0;
   #dirty = false;
   #destroyed = false;
+  #offRoom = null;
+  #cleaning = null;
 
   constructor(el, scenario, options) {
     this.el = el;
@@ -58,6 +66,7 @@ export class LessonRun {
     this.caption = h('p', { class: 'ls-caption', 'data-ls-caption': '', role: 'status', 'aria-live': 'polite' },
       'Press "Start the demonstration": the clients connect to a broker running in this page and the scenario plays.');
     this.stageEl = h('div', { class: 'ls-stage', 'data-ls-stage': '' });
+    this.whereEl = this.#buildWhere();
     this.clientsEl = h('ul', { class: 'ls-clients', 'data-ls-clients': '', 'aria-label': 'Clients' });
     this.triesEl = h('ol', { class: 'ls-tries', 'data-ls-tries': '' },
       (o.tries ?? []).map((t, i) => h('li', { 'data-try': i, 'data-done': 'false' },
@@ -70,7 +79,7 @@ export class LessonRun {
       this.startBtn, this.resetBtn, this.pauseBtn, this.stepBtn,
       h('label', { class: 'inline', for: this.speedSel.id }, 'Speed'), this.speedSel,
       this.clock, this.copyBtn);
-    this.el.append(bar, this.linkOut, this.caption,
+    this.el.append(this.whereEl ?? '', bar, this.linkOut, this.caption,
       h('div', { class: 'ls-grid' },
         this.stageEl,
         h('section', { class: 'ls-side', 'aria-label': 'Clients and what they received' },
@@ -95,21 +104,80 @@ export class LessonRun {
     this.resetBtn.addEventListener('click', () => this.start());
     this.pauseBtn.addEventListener('click', () => {
       const b = this.lab?.broker;
-      if (!b) return;
+      if (!b || this.lab.kind === 'room') return;
       if (b.paused) b.resume(); else b.pause();
       this.#syncPause();
     });
     this.stepBtn.addEventListener('click', () => {
+      if (this.lab?.kind === 'room') return;
       this.lab?.broker.step();
       this.#tick();
     });
     this.speedSel.addEventListener('change', () => {
-      if (this.lab) this.lab.broker.speed = Number(this.speedSel.value);
+      if (this.lab && this.lab.kind !== 'room') this.lab.broker.speed = Number(this.speedSel.value);
     });
     this.copyBtn.addEventListener('click', () => this.o.onCopy?.(this));
   }
 
+  /** "Run on": this page's simulated broker, or the classroom's room on a real broker. */
+  #buildWhere() {
+    const rooms = this.o.rooms;
+    if (!rooms) return null;
+    const name = `${this.id}-where`;
+    this.onPage = h('input', { type: 'radio', name, value: 'page', checked: true, 'data-ls-where': 'page', id: `${name}-page` });
+    this.onRoom = h('input', { type: 'radio', name, value: 'room', disabled: true, 'data-ls-where': 'room', id: `${name}-room` });
+    this.roomLabel = h('span', { 'data-ls-room-label': '' });
+    this.whereNote = h('p', { class: 'help', 'data-ls-where-note': '' });
+    const box = h('fieldset', { class: 'ls-where', 'data-ls-where-box': '' },
+      h('legend', {}, 'Run on'),
+      h('label', { class: 'check', for: this.onPage.id }, this.onPage, ' this page\'s simulated broker'),
+      h('label', { class: 'check', for: this.onRoom.id }, this.onRoom, ' ', this.roomLabel),
+      this.whereNote);
+    const sync = () => this.#syncWhere();
+    this.#offRoom = rooms.onRoom(() => {
+      sync();
+      // The room closed under a demonstration running on it.
+      if (this.lab?.kind === 'room' && !rooms.current()) {
+        this.stop();
+        this.#say('The classroom room was closed: the demonstration on it stopped. Open a room again, or run it on this page.');
+      }
+    });
+    box.addEventListener('change', () => {
+      if (this.lab) this.#say('Press Reset to run the demonstration again where you chose.');
+      sync();
+    });
+    sync();
+    return box;
+  }
+
+  #syncWhere() {
+    if (!this.onRoom) return;
+    const room = this.o.rooms.current();
+    if (room) {
+      this.onRoom.disabled = false;
+      this.roomLabel.textContent = `the classroom room (${room.url}, room ${room.code})`;
+      this.whereNote.textContent = (this.o.roomNote ? `${this.o.roomNote} ` : '') + 'On the room, the lesson\'s clients are real connections from this page to that broker, under the room\'s topics; students who joined the room see its messages and can do the "try it" steps from their phones. It runs in real time: no pause, step or speed.';
+    } else {
+      this.onRoom.disabled = true;
+      this.roomLabel.textContent = 'the classroom room (none open)';
+      this.whereNote.textContent = 'To run it on a real broker, open a room in the Classroom tab first (pick a broker, "Open a room"), then come back here.';
+    }
+    if (this.onRoom.disabled && this.onRoom.checked) this.onPage.checked = true;
+  }
+
+  /** Whether the next start runs on the classroom's room. */
+  get onTheRoom() {
+    return !!this.onRoom?.checked && !this.onRoom.disabled;
+  }
+
   #syncPause() {
+    if (this.lab?.kind === 'room') {
+      this.pauseBtn.disabled = true;
+      this.stepBtn.disabled = true;
+      this.speedSel.disabled = true;
+      return;
+    }
+    this.speedSel.disabled = false;
     const paused = !!this.lab?.broker.paused;
     this.pauseBtn.setAttribute('aria-pressed', String(paused));
     this.pauseBtn.textContent = paused ? 'Resume' : 'Pause';
@@ -191,14 +259,23 @@ export class LessonRun {
   async start() {
     this.stop();
     this.startBtn.disabled = true;
-    const lab = await createLab({ seed: this.scenario.seed, speed: Number(this.speedSel.value) });
-    if (this.#destroyed) {
+    const room = this.onTheRoom ? this.o.rooms.current() : null;
+    let lab;
+    if (room) {
+      // The last run's clean-up (retained messages, sessions) first: the new run may use the same topics.
+      await this.#cleaning;
+      lab = new RoomLab({ mqtt: await this.o.rooms.mqtt(), url: room.url, code: room.code, observer: room.client });
+    } else {
+      lab = await createLab({ seed: this.scenario.seed, speed: Number(this.speedSel.value) });
+      lab.broker.speed = Number(this.speedSel.value); // it may have changed meanwhile
+    }
+    if (this.#destroyed || this.lab) {
       lab.destroy();
       return;
     }
     this.lab = lab;
-    lab.broker.speed = Number(this.speedSel.value); // it may have changed meanwhile
-    this.player = new ScenarioPlayer(lab, this.scenario);
+    this.el.dataset.where = room ? 'room' : 'page';
+    this.player = new ScenarioPlayer(lab, room && this.o.roomScenario ? this.o.roomScenario : this.scenario);
     this.watch = new LessonWatch(lab, this.player);
     this.watch.matches = (f, t) => this.o.topic.topicMatches(f, t);
     for (const li of this.triesEl.children) this.#setTick(li, false);
@@ -208,6 +285,7 @@ export class LessonRun {
       this.carried.push(step);
       if (step.note) this.#say(step.note);
       else if (by === 'you') this.#say(`You: ${describeStep(step)}.`);
+      else if (by === 'student') this.#say(`From a phone in the room: ${describeStep(step)}.`);
       this.#dirty = true;
     });
     this.player.addEventListener('error', (e) => {
@@ -218,11 +296,19 @@ export class LessonRun {
       this.#dirty = true;
     };
     lab.broker.addEventListener('events', this.onEvents);
+    if (room) {
+      lab.addEventListener('student', (e) => this.player?.observed(e.detail.step, 'student', e.detail.at));
+      lab.addEventListener('problem', (e) => { this.consoleStatus.textContent = e.detail; });
+      lab.addEventListener('change', this.onEvents);
+      lab.addEventListener('ready', () => this.#say('The clients are connected to the room\'s broker: the scenario plays in real time.'));
+    }
     this.stageEl.replaceChildren();
     this.#stage = this.o.mountStage(this.stageEl, lab);
     this.el.dataset.state = 'running';
     this.el.removeAttribute('data-done');
-    this.#say('Starting: the clients connect to the broker.');
+    this.#say(room
+      ? `Starting on ${room.url}, room ${room.code}: the clients connect to the real broker.`
+      : 'Starting: the clients connect to the broker.');
     this.player.start();
     this.#enableConsole(true);
     this.startBtn.disabled = true;
@@ -249,17 +335,26 @@ export class LessonRun {
     this.#stage = null;
     if (this.lab) {
       this.lab.broker.removeEventListener('events', this.onEvents);
-      this.lab.destroy();
+      const done = this.lab.destroy();
+      // A room's lab clears what it left on the broker: the next run waits for it.
+      if (this.lab.kind === 'room') this.#cleaning = done;
     }
     this.lab = null;
     this.player = null;
     this.watch = null;
     this.startBtn.disabled = false;
+    this.speedSel.disabled = false; // a run on a room had turned it off
     this.#enableConsole(false);
+  }
+
+  /** Resolves once the last run on a room has cleaned up after itself. */
+  get cleaned() {
+    return Promise.resolve(this.#cleaning);
   }
 
   destroy() {
     this.#destroyed = true;
+    this.#offRoom?.();
     this.stop();
     this.#playground?.destroy();
   }
@@ -348,7 +443,7 @@ export class LessonRun {
       if (li.dataset.done === 'true') return;
       let ok = false;
       try {
-        ok = !!t.check(w);
+        ok = !!(this.lab?.kind === 'room' && t.room ? t.room(w) : t.check(w));
       } catch {
         ok = false;
       }
@@ -426,7 +521,9 @@ export class LessonRun {
       const dec = new TextDecoder();
       replace(this.extraEl, h('section', { class: 'ls-retained', 'aria-labelledby': `${this.id}-ret` },
         h('h4', { id: `${this.id}-ret` }, 'What the broker stores'),
-        h('p', { class: 'help' }, 'The retained messages, one per topic. Nothing else that was published is kept.'),
+        h('p', { class: 'help' }, this.lab.kind === 'room'
+          ? 'The retained messages this lesson set in the room, one per topic, as this page saw the broker take them; the lesson clears them when it stops. Nothing else that was published is kept.'
+          : 'The retained messages, one per topic. Nothing else that was published is kept.'),
         ret.length ? h('ul', { 'data-ls-retained': '' }, ret.map((r) => h('li', { 'data-topic': r.topic },
           h('code', {}, r.topic), ' = ', `"${dec.decode(r.payload)}"`))) : h('p', { 'data-ls-retained': '' }, 'Nothing stored.')));
     }

@@ -27,7 +27,7 @@ export class LessonWatch {
     this.onEvents = (ev) => this.#take(ev.detail);
     lab.broker.addEventListener('events', this.onEvents);
     player.addEventListener('step', (e) => {
-      if (e.detail.by !== 'you') return;
+      if (e.detail.by === 'scenario') return; // 'you' (the console) or 'student' (a phone in a room)
       const offline = new Set();
       try {
         for (const c of lab.snapshot().clients) if (c.state !== 'connected') offline.add(c.id);

@@ -13,7 +13,8 @@ import { mountScenarioEditor, linkFor, shareLink } from './scenario-editor.js';
 
 /**
  * Mounts the lessons in `panel`.
- * `options`: `{ topic: { explainMatch, checkTopicFilter, checkTopicName, topicMatches }, mountStage(el, lab) }`.
+ * `options`: `{ topic: { explainMatch, checkTopicFilter, checkTopicName, topicMatches }, mountStage(el, lab), rooms? }`
+ * (`rooms`: the classroom's open room, see LessonRun).
  */
 export function mountLessons(panel, options) {
   const { topic } = options;
@@ -21,7 +22,13 @@ export function mountLessons(panel, options) {
   const lessons = LESSONS.map((l) => {
     const r = validateScenario(l.scenario, checks);
     if (!r.ok) throw new Error(`lesson ${l.id}: ${r.error}`);
-    return { ...l, scenario: r.scenario };
+    let roomScenario;
+    if (l.roomScenario) {
+      const rr = validateScenario(l.roomScenario, checks);
+      if (!rr.ok) throw new Error(`lesson ${l.id} (room): ${rr.error}`);
+      roomScenario = rr.scenario;
+    }
+    return { ...l, scenario: r.scenario, roomScenario };
   });
 
   const body = h('div', { class: 'ls-body', 'data-ls-body': '' });
@@ -72,6 +79,9 @@ export function mountLessons(panel, options) {
       console: lesson.console,
       extra: lesson.extra,
       tries: lesson.tries,
+      rooms: options.rooms,
+      roomScenario: lesson.roomScenario,
+      roomNote: lesson.roomNote,
       onCopy: (r) => shareLink(linkFor(r.player.withManualSteps()), r.linkOut, r.caption),
     });
     current = { id, el, run };

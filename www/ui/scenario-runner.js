@@ -1,4 +1,6 @@
-// Plays a validated scenario (see scenario.js) on an InPageLab: adds its
+// Plays a validated scenario (see scenario.js) on an InPageLab (or on a
+// RoomLab, room-lab.js, whose `sim` offers the same step methods over real
+// connections and a real-time clock): adds its
 // clients, connects them, subscribes them, and carries out each step at its
 // time on the simulation's virtual clock, so pausing, slow motion and
 // stepping apply to the scenario too. The same `act(step)` carries out what
@@ -160,6 +162,15 @@ export class ScenarioPlayer extends EventTarget {
     const error = this.#run(s, 'you');
     if (!error) this.manual.push(s);
     return error;
+  }
+
+  /**
+   * Reports a step that happened without this player (a student's publish
+   * seen in a classroom room), so the lesson counts it like one done by hand.
+   */
+  observed(step, by, at = this.lab.sim.now) {
+    if (this.#stopped) return;
+    this.dispatchEvent(new CustomEvent('step', { detail: { step: { ...step, at: Math.round(at - this.#t0) }, by, at } }));
   }
 
   /** The scenario with the steps done by hand added at their times: what "copy link" shares. */

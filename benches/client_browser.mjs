@@ -6,7 +6,7 @@
 // client-only build of ours against MQTT.js's browser bundle.
 //
 //   ./scripts/build && cargo build --release --example broker &&
-//     node benches/client_browser.mjs [N] [--rounds R]
+//     node benches/client_browser.mjs [N] [--rounds R] [--no-size]
 //
 // With --rounds R, every case runs R times (ours and MQTT.js alternating) and
 // the median rate of each is reported.
@@ -32,6 +32,7 @@ const option = (name, fallback) => {
   return i >= 0 ? args.splice(i, 2)[1] : fallback;
 };
 const ROUNDS = Number(option('--rounds', 1));
+const NO_SIZE = args.includes('--no-size') && args.splice(args.indexOf('--no-size'), 1);
 const N = Number(args[0] ?? 20000);
 if (!process.env.MQTT_LAB_BROKER_BIN) {
   process.env.MQTT_LAB_BROKER_BIN = path.join(ROOT, 'target/release/examples/broker');
@@ -175,6 +176,7 @@ try {
   await ourBroker.stop();
 }
 
+if (NO_SIZE) process.exit();
 const ours = clientOnlySize();
 const total = ours.wasm.gz + ours.glue.gz + ours.api.gz;
 const mqttjs = readFileSync(path.join(ROOT, 'node_modules', 'mqtt', 'dist', 'mqtt.min.js'));

@@ -98,6 +98,8 @@ pub struct WasmClient {
 /// What the callbacks reach through their `Weak`.
 struct Shared {
     sink: ClientSink,
+    /// Opens the transport instead of `new WebSocket` (see [`Socket::open`]).
+    open_socket: Option<Function>,
     url: String,
     version: ProtocolVersion,
     inner: RefCell<Inner>,
@@ -167,9 +169,23 @@ struct Socket {
 }
 
 impl Socket {
-    fn open(url: &str, weak: &Weak<Shared>) -> Result<Socket, JsValue> {
+    /// Opens a WebSocket to `url`, or, with `open_socket`, whatever that
+    /// function returns for `(url, "mqtt")`: an object with the part of the
+    /// WebSocket interface used here (`www/lib/ws-transport.js`'s
+    /// `WorkerSocket`, whose socket lives in a Worker). The calls below reach
+    /// it by property name, as they reach a WebSocket.
+    fn open(
+        url: &str,
+        weak: &Weak<Shared>,
+        open_socket: Option<&Function>,
+    ) -> Result<Socket, JsValue> {
         // [MQTT-6.0.0-3]: the WebSocket subprotocol is "mqtt".
-        let ws = WebSocket::new_with_str(url, "mqtt")?;
+        let ws = match open_socket {
+            Some(f) => f
+                .call2(&JsValue::UNDEFINED, &url.into(), &"mqtt".into())?
+                .unchecked_into::<WebSocket>(),
+            None => WebSocket::new_with_str(url, "mqtt")?,
+        };
         ws.set_binary_type(BinaryType::Arraybuffer);
         let w = weak.clone();
         let on_open = Closure::<dyn FnMut()>::new(move || {
@@ -427,7 +443,7 @@ impl Shared {
                 Event::OpenTransport => {
                     me.socket = None;
                     me.socket_open = false;
-                    match Socket::open(&self.url, &Rc::downgrade(self)) {
+                    match Socket::open(&self.url, &Rc::downgrade(self), self.open_socket.as_ref()) {
                         Ok(s) => me.socket = Some(s),
                         Err(e) => {
                             let why = js_sys::Error::from(e).message();
@@ -609,10 +625,17 @@ fn codes(c: &[ReasonCode]) -> JsValue {
 impl WasmClient {
     /// A client for `url` (ws:// or wss://) with MQTT.js-style `options`, that
     /// reports everything to `sink(kind, ...args)`. Nothing happens until
-    /// [`WasmClient::start`]. Throws an `Error` with `kind` `"invalid_url"`,
+    /// [`WasmClient::start`]. With `open_socket`, each connection's transport
+    /// is `open_socket(url, "mqtt")` instead of `new WebSocket(url, "mqtt")`
+    /// (see [`Socket::open`]). Throws an `Error` with `kind` `"invalid_url"`,
     /// `"mixed_content"` or `"invalid_option"`.
     #[wasm_bindgen(constructor)]
-    pub fn new(url: &str, options: JsValue, sink: ClientSink) -> Result<WasmClient, JsValue> {
+    pub fn new(
+        url: &str,
+        options: JsValue,
+        sink: ClientSink,
+        open_socket: Option<Function>,
+    ) -> Result<WasmClient, JsValue> {
         let url = check_url(url)?;
         let web = read_options(&options)?;
         let message_bytes = web.message_bytes;
@@ -635,6 +658,7 @@ impl WasmClient {
             });
             Shared {
                 sink,
+                open_socket,
                 url,
                 version,
                 inner: RefCell::new(Inner {

@@ -15,6 +15,7 @@
 // events and promises. Types: ./mqtt.d.ts.
 
 import init, { WasmClient, checkBrokerUrl } from '../pkg/mqtt_lab.js';
+import { WorkerSocket, workerTransportAvailable } from './ws-transport.js';
 
 await init();
 
@@ -59,6 +60,27 @@ function mqttError(message, kind, reasonCode) {
 }
 
 const TRACE_EVENTS = new Set(['packetsend', 'packetreceive']);
+
+const DEFAULT_TRANSPORT = 'main';
+const openWorkerSocket = (url, protocol) => new WorkerSocket(url, protocol);
+
+/**
+ * The function that opens each connection's transport, for the `transport`
+ * option: undefined for a WebSocket of the page's own ('main').
+ */
+function transportOpener(transport) {
+  switch (transport ?? DEFAULT_TRANSPORT) {
+    case 'main':
+      return undefined;
+    case 'worker':
+      if (!workerTransportAvailable) {
+        throw mqttError('transport: this browser cannot start a Worker; use transport: \'main\'', 'invalid_option');
+      }
+      return openWorkerSocket;
+    default:
+      throw mqttError(`transport must be 'worker' or 'main', not ${JSON.stringify(transport)}`, 'invalid_option');
+  }
+}
 
 /**
  * A small event emitter with Node's names (on, once, off, removeListener,
@@ -195,7 +217,7 @@ export class MqttClient extends Emitter {
     this.#version = options?.protocolVersion ?? 4;
     this.#trace = Boolean(options?.trace);
     try {
-      this.#wasm = new WasmClient(url, options, this.#sink);
+      this.#wasm = new WasmClient(url, options, this.#sink, transportOpener(options?.transport));
     } catch (e) {
       if (e?.kind !== 'invalid_url' && e?.kind !== 'mixed_content') throw e;
       // A bad URL is reported as MQTT.js users look for problems: an 'error' event

@@ -68,7 +68,7 @@ function top(profile, k = 30) {
     .map(([key, us]) => `${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / all).toFixed(1).padStart(5)}%  ${key}`);
 }
 
-const broker = BROKER === 'ours' ? await startOurBroker(['--max-queued', '1000000']) : await startMosquitto({ maxQueued: 1000000 });
+const broker = BROKER === 'ours' ? await startOurBroker(['--max-queued', '1000000', '--max-queued-bytes', String(1 << 30)]) : await startMosquitto({ maxQueued: 1000000 });
 const url = BROKER === 'ours' ? `ws://127.0.0.1:${broker.ws}` : broker.wsUrl;
 const www = await serveWww();
 const browser = await launchBrowser();

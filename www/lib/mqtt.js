@@ -33,6 +33,7 @@ const K_SENT = 11;
 const K_RECEIVED = 12;
 const K_OPENING = 13;
 const K_MESSAGES = 14;
+const K_PUBLISHED_MANY = 15;
 // A K_MESSAGES batch (src/web/client_batch.rs): per message, 6 numbers.
 const M_STRIDE = 6;
 const M_WHOLE_PACKET = 1 << 4;
@@ -61,15 +62,24 @@ function mqttError(message, kind, reasonCode) {
 
 const TRACE_EVENTS = new Set(['packetsend', 'packetreceive']);
 
-const DEFAULT_TRANSPORT = 'main';
 const openWorkerSocket = (url, protocol) => new WorkerSocket(url, protocol);
+// The default: the worker where the page may start one from this module's
+// origin, else a WebSocket of the page's own.
+const openDefaultSocket = (url, protocol) => {
+  try {
+    return new WorkerSocket(url, protocol);
+  } catch {
+    return new WebSocket(url, protocol);
+  }
+};
 
 /**
  * The function that opens each connection's transport, for the `transport`
  * option: undefined for a WebSocket of the page's own ('main').
  */
 function transportOpener(transport) {
-  switch (transport ?? DEFAULT_TRANSPORT) {
+  if (transport === undefined) return workerTransportAvailable ? openDefaultSocket : undefined;
+  switch (transport) {
     case 'main':
       return undefined;
     case 'worker':
@@ -449,6 +459,14 @@ export class MqttClient extends Emitter {
     switch (k) {
       case K_MESSAGES:
         this.#onMessages(a, b, c, d, e);
+        return;
+      case K_PUBLISHED_MANY:
+        for (let i = 0; i < a.length; i += 2) {
+          const p = this.#take(a[i]);
+          if (!p) continue;
+          this.#publishSettled();
+          p.resolve(a[i + 1]);
+        }
         return;
       case K_PUBLISHED: {
         const p = this.#take(a);

@@ -1,6 +1,7 @@
 // WorkerSocket: the part of the WebSocket interface that the client uses
 // (src/web/client.rs: readyState, binaryType, onopen, onmessage, onclose,
-// send, close), with the socket itself in a dedicated Worker (./ws-worker.js).
+// send, close), with the socket itself in a dedicated Worker (./ws-worker.js),
+// one for all of a page's sockets.
 //
 // The worker joins the binary messages that arrive in one turn into one
 // ArrayBuffer, so the page's thread handles one task per batch instead of one
@@ -14,6 +15,29 @@ const CLOSING = 2;
 const CLOSED = 3;
 const WORKER_URL = new URL('./ws-worker.js', import.meta.url);
 
+// One worker for all the page's sockets, started with the first and kept, so
+// a reconnection does not wait for a new thread and a fresh load of its script.
+let worker = null;
+const open = new Map(); // id -> WorkerSocket
+let nextId = 1;
+
+function theWorker() {
+  if (worker) return worker;
+  const w = new Worker(WORKER_URL, { type: 'module', name: 'mqtt-websockets' });
+  w.onmessage = (e) => open.get(e.data.id)?._onWorker(e.data);
+  // The worker's script could not run (e.g. blocked): its sockets never opened,
+  // and the next socket tries a new worker.
+  w.onerror = (e) => {
+    e.preventDefault?.();
+    if (worker === w) worker = null;
+    w.terminate();
+    const reason = `the WebSocket worker failed: ${e.message || 'no reason given'}`;
+    for (const s of [...open.values()]) s._onWorker({ op: 'close', code: 1006, reason, wasClean: false });
+  };
+  worker = w;
+  return w;
+}
+
 export class WorkerSocket {
   static CONNECTING = CONNECTING;
   static OPEN = OPEN;
@@ -21,6 +45,7 @@ export class WorkerSocket {
   static CLOSED = CLOSED;
 
   #worker;
+  #id = nextId++;
   #state = CONNECTING;
   /** Always 'arraybuffer' (what the client asks for). */
   binaryType = 'arraybuffer';
@@ -36,14 +61,9 @@ export class WorkerSocket {
    */
   constructor(url, protocol) {
     this.url = url;
-    this.#worker = new Worker(WORKER_URL, { type: 'module', name: 'mqtt-websocket' });
-    this.#worker.onmessage = (e) => this.#onWorker(e.data);
-    // The worker's script could not run (e.g. blocked): a socket that never opened.
-    this.#worker.onerror = (e) => {
-      e.preventDefault?.();
-      this.#closed({ code: 1006, reason: `the WebSocket worker failed: ${e.message ?? 'no reason given'}`, wasClean: false });
-    };
-    this.#worker.postMessage({ op: 'open', url, protocol });
+    this.#worker = theWorker();
+    open.set(this.#id, this);
+    this.#worker.postMessage({ id: this.#id, op: 'open', url, protocol });
   }
 
   get readyState() { return this.#state; }
@@ -52,16 +72,17 @@ export class WorkerSocket {
   send(bytes) {
     if (this.#state !== OPEN) return;
     const data = bytes.slice().buffer;
-    this.#worker.postMessage({ op: 'send', data }, [data]);
+    this.#worker.postMessage({ id: this.#id, op: 'send', data }, [data]);
   }
 
   close(code, reason) {
     if (this.#state === CLOSING || this.#state === CLOSED) return;
     this.#state = CLOSING;
-    this.#worker.postMessage({ op: 'close', code, reason });
+    this.#worker.postMessage({ id: this.#id, op: 'close', code, reason });
   }
 
-  #onWorker(m) {
+  /** A message from the worker about this socket. */
+  _onWorker(m) {
     switch (m.op) {
       case 'data':
         if (this.#state === OPEN) this.onmessage?.({ data: m.data });
@@ -88,7 +109,7 @@ export class WorkerSocket {
   #closed({ code, reason, wasClean }) {
     if (this.#state === CLOSED) return;
     this.#state = CLOSED;
-    this.#worker.terminate();
+    open.delete(this.#id);
     this.onclose?.({ code, reason, wasClean });
   }
 }

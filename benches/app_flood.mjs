@@ -3,7 +3,7 @@
 // second on `#`, from the in-page broker and from a local mosquitto.
 //
 //   ./scripts/build && node benches/app_flood.mjs [--rate 10000] [--seconds 10] [--long 30] [--runs 1]
-//       [--only inpage|mosquitto|relay|bare|stream|all] [--profile] [--trace] [--snapshot]
+//       [--only inpage|mosquitto|relay|bare|bareworker|stream|all] [--profile] [--trace] [--snapshot]
 //
 // in-page: a simulated client of the page's broker publishes QoS 0 messages on
 //   100 topics at RATE per second (paced by a 4 ms timer); "you" subscribes to `#`.
@@ -15,6 +15,8 @@
 //   from mosquitto's TCP socket leaves as one WebSocket message.
 // bare / stream: a page that only counts mosquitto's WebSocket messages, with a
 //   WebSocket / a WebSocketStream: the floor Chromium itself sets.
+// bareworker: the same with the WebSocket in a Worker (lib/ws-transport.js) that
+//   transfers one buffer per batch; the page counts the packets in them.
 // The default runs in-page, mosquitto and relay.
 //
 // Reported per run: frames per second (requestAnimationFrame callbacks over
@@ -221,6 +223,46 @@ async function startRelay(tcpPort) {
   });
   await new Promise((resolve) => wss.on('listening', resolve));
   return { url: `ws://127.0.0.1:${port}`, close: () => new Promise((resolve) => { for (const c of wss.clients) c.terminate(); wss.close(resolve); }) };
+}
+
+// The same with the WebSocket in a dedicated Worker (lib/ws-transport.js), which
+// hands the page one ArrayBuffer per batch of WebSocket messages; the page counts
+// the MQTT packets in them by their fixed headers.
+async function connectBareWorker({ url }) {
+  const { WorkerSocket } = await import('/lib/ws-transport.js');
+  const ws = new WorkerSocket(url, 'mqtt');
+  await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onclose = reject; });
+  window.__bare = { n: 0, batches: 0 };
+  let carry = new Uint8Array(0);
+  ws.onmessage = ({ data }) => {
+    window.__bare.batches++;
+    let b = new Uint8Array(data);
+    if (carry.length) {
+      const joined = new Uint8Array(carry.length + b.length);
+      joined.set(carry);
+      joined.set(b, carry.length);
+      b = joined;
+    }
+    let at = 0;
+    for (;;) {
+      let len = 0;
+      let mul = 1;
+      let i = at + 1;
+      for (; i < b.length; i++) {
+        len += (b[i] & 127) * mul;
+        mul *= 128;
+        if (!(b[i] & 128)) break;
+      }
+      if (i >= b.length || i + 1 + len > b.length) break;
+      at = i + 1 + len;
+      window.__bare.n++;
+    }
+    carry = b.slice(at);
+  };
+  ws.send(new Uint8Array([0x10, 16, 0, 4, 77, 81, 84, 84, 4, 2, 0, 60, 0, 4, 98, 97, 114, 101]));
+  await new Promise((r) => setTimeout(r, 200));
+  ws.send(new Uint8Array([0x82, 6, 0, 1, 0, 1, 35, 0]));
+  await new Promise((r) => setTimeout(r, 300));
 }
 
 // The same through WebSocketStream (messages read from a stream, not one task each).
@@ -504,9 +546,10 @@ const NAMES = {
   mosquitto: 'local mosquitto',
   relay: 'local mosquitto through a WebSocket-to-TCP relay',
   bare: 'bare WebSocket (no MQTT, no app)',
+  bareworker: 'bare WebSocket in a Worker, batches to the page (no MQTT client, no app)',
   stream: 'bare WebSocketStream (no MQTT, no app)',
 };
-const chosen = Object.keys(NAMES).filter((w) => ONLY === w || ONLY === 'all' || (ONLY === 'both' && ['inpage', 'mosquitto', 'relay'].includes(w)));
+const chosen = Object.keys(NAMES).filter((w) => ONLY.split(',').includes(w) || ONLY === 'all' || (ONLY === 'both' && ['inpage', 'mosquitto', 'relay'].includes(w)));
 
 async function runOnce(which) {
   const { context, page, cdp } = await openApp(browser, www.url);
@@ -523,7 +566,7 @@ async function runOnce(which) {
     broker ??= await startMosquitto({ tcpPort, wsPort });
     const relay = which === 'relay' ? await startRelay(broker.tcpPort) : null;
     try {
-      await page.evaluate({ bare: connectBare, stream: connectBareStream }[which] ?? connectRemote, { url: relay?.url ?? broker.wsUrl });
+      await page.evaluate({ bare: connectBare, bareworker: connectBareWorker, stream: connectBareStream }[which] ?? connectRemote, { url: relay?.url ?? broker.wsUrl });
       const pub = await tcpPublisher(broker.tcpPort);
       try {
         return await measure(NAMES[which], page, cdp, {

@@ -6,10 +6,10 @@
 // client-only build of ours against MQTT.js's browser bundle.
 //
 //   ./scripts/build && cargo build --release --example broker &&
-//     node benches/client_browser.mjs [N] [--rounds R]
+//     node benches/client_browser.mjs [N] [--rounds R] [--no-size]
 //
-// With --rounds R, every case runs R times (ours and MQTT.js alternating) and
-// the median rate of each is reported.
+// With --rounds R, every case runs R times (ours, MQTT.js and ours with
+// `transport: 'worker'` in turn) and the median rate of each is reported.
 //
 // One publisher and one subscriber per client library, QoS 0 and 1, 64-byte and
 // 1 KiB payloads; N messages per run (default 20000), timed from the first
@@ -32,6 +32,7 @@ const option = (name, fallback) => {
   return i >= 0 ? args.splice(i, 2)[1] : fallback;
 };
 const ROUNDS = Number(option('--rounds', 1));
+const NO_SIZE = args.includes('--no-size') && args.splice(args.indexOf('--no-size'), 1);
 const N = Number(args[0] ?? 20000);
 if (!process.env.MQTT_LAB_BROKER_BIN) {
   process.env.MQTT_LAB_BROKER_BIN = path.join(ROOT, 'target/release/examples/broker');
@@ -49,7 +50,7 @@ async function serveWww() {
 }
 
 // Runs in the page: one publisher and one subscriber of `lib`, N messages.
-async function runInPage({ lib, url, qos, size, n, mqttJsPath }) {
+async function runInPage({ lib, url, qos, size, n, mqttJsPath, transport }) {
   const topic = `bench/${lib}/${qos}/${size}/${Math.random().toString(16).slice(2)}`;
   const payload = new Uint8Array(size).fill(97);
   let sub;
@@ -57,7 +58,7 @@ async function runInPage({ lib, url, qos, size, n, mqttJsPath }) {
   if (lib === 'ours') {
     const { connectAsync } = await import('/lib/mqtt.js');
     // reconnectPeriod 0: a benchmark must fail loudly, not retry.
-    const opts = { protocolVersion: 4, reconnectPeriod: 0, queueLimit: n };
+    const opts = { protocolVersion: 4, reconnectPeriod: 0, queueLimit: n, transport };
     sub = await connectAsync(url, opts);
     pub = await connectAsync(url, opts);
     await sub.subscribe(topic, { qos });
@@ -132,9 +133,10 @@ function clientOnlySize() {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // A large per-client queue: at QoS 1 in 3.1.1 (no flow control) a fast publisher
-// overruns mosquitto's default 1000, and it drops messages.
+// overruns mosquitto's default 1000, and it drops messages (our host also
+// bounds a queue's bytes, 4 MiB by default: 20,000 messages of 1 KiB overrun it).
 const mosquitto = await startMosquitto({ maxQueued: 1000000 });
-const ourBroker = await startOurBroker(['--max-queued', '1000000']);
+const ourBroker = await startOurBroker(['--max-queued', '1000000', '--max-queued-bytes', String(1 << 30)]);
 const brokers = [
   ['mosquitto 2.0.11', mosquitto.wsUrl],
   ['the native broker host (examples/broker)', `ws://127.0.0.1:${ourBroker.ws}`],
@@ -149,22 +151,28 @@ try {
   for (const [name, url] of brokers) {
     console.log(`\nthroughput through ${name} over WebSockets, MQTT 3.1.1: ${N} messages per run, ` +
       `one publisher and one subscriber${ROUNDS > 1 ? `, median of ${ROUNDS} runs` : ''}`);
-    console.log('qos  payload   ours msg/s   MQTT.js msg/s   ratio   (QoS 0 lost by the broker: ours / MQTT.js)');
+    console.log('qos  payload   ours msg/s   MQTT.js msg/s   ratio   ours, worker transport   ratio   (QoS 0 lost by the broker: ours / MQTT.js / ours, worker)');
     for (const qos of [0, 1]) {
       for (const size of [64, 1024]) {
         const args = { url, qos, size, n: N, mqttJsPath };
-        // Warm-up of both, then the measured runs (ours first, then MQTT.js).
-        await page.evaluate(runInPage, { ...args, lib: 'ours', n: 2000 });
+        // Warm-up of each, then the measured runs (ours, MQTT.js, ours with the
+        // WebSocket in a Worker, in turn).
+        const ourMain = { ...args, lib: 'ours', transport: 'main' };
+        const ourWorker = { ...args, lib: 'ours', transport: 'worker' };
+        await page.evaluate(runInPage, { ...ourMain, n: 2000 });
         await page.evaluate(runInPage, { ...args, lib: 'mqttjs', n: 2000 });
+        await page.evaluate(runInPage, { ...ourWorker, n: 2000 });
         const ours = [];
         const them = [];
+        const worker = [];
         for (let r = 0; r < ROUNDS; r++) {
-          ours.push(await page.evaluate(runInPage, { ...args, lib: 'ours' }));
+          ours.push(await page.evaluate(runInPage, ourMain));
           them.push(await page.evaluate(runInPage, { ...args, lib: 'mqttjs' }));
+          worker.push(await page.evaluate(runInPage, ourWorker));
         }
-        const [a, b] = [median(ours.map((x) => x.rate)), median(them.map((x) => x.rate))];
-        const lost = `(${ours.map((x) => x.lost).join(',')} / ${them.map((x) => x.lost).join(',')})`;
-        console.log(`${String(qos).padEnd(4)} ${String(size).padStart(5)} B ${Math.round(a).toString().padStart(12)} ${Math.round(b).toString().padStart(15)}   ${(a / b).toFixed(2)}x${qos === 0 ? `   ${lost}` : ''}`);
+        const [a, b, w] = [ours, them, worker].map((xs) => median(xs.map((x) => x.rate)));
+        const lost = `(${[ours, them, worker].map((xs) => xs.map((x) => x.lost).join(',')).join(' / ')})`;
+        console.log(`${String(qos).padEnd(4)} ${String(size).padStart(5)} B ${Math.round(a).toString().padStart(12)} ${Math.round(b).toString().padStart(15)}   ${(a / b).toFixed(2)}x ${Math.round(w).toString().padStart(24)}   ${(w / b).toFixed(2)}x${qos === 0 ? `   ${lost}` : ''}`);
       }
     }
   }
@@ -175,6 +183,7 @@ try {
   await ourBroker.stop();
 }
 
+if (NO_SIZE) process.exit();
 const ours = clientOnlySize();
 const total = ours.wasm.gz + ours.glue.gz + ours.api.gz;
 const mqttjs = readFileSync(path.join(ROOT, 'node_modules', 'mqtt', 'dist', 'mqtt.min.js'));

@@ -25,7 +25,7 @@ fn options(js: &str) -> JsValue {
 
 /// The `kind` and `message` of the Error that `WasmClient::new` throws.
 fn refusal(url: &str, opts: &str) -> (String, String) {
-    let e = WasmClient::new(url, options(opts), sink())
+    let e = WasmClient::new(url, options(opts), sink(), None)
         .err()
         .expect("WasmClient::new should throw");
     assert!(e.is_instance_of::<js_sys::Error>());
@@ -122,13 +122,14 @@ fn a_valid_client_reports_its_settings_and_opens_nothing_before_start() {
             "{ protocolVersion: 5, clientId: 'me', properties: { sessionExpiryInterval: 60 } }",
         ),
         sink(),
+        None,
     )
     .unwrap();
     assert_eq!(c.client_id(), "me");
     assert_eq!(c.protocol_version(), 5);
     assert_eq!(c.state(), "idle");
     assert_eq!(c.url(), "ws://127.0.0.1:9/mqtt");
-    let generated = WasmClient::new("ws://h/", JsValue::UNDEFINED, sink()).unwrap();
+    let generated = WasmClient::new("ws://h/", JsValue::UNDEFINED, sink(), None).unwrap();
     assert!(generated.client_id().starts_with("mqttlab_"));
     assert_eq!(generated.client_id().len(), "mqttlab_".len() + 8);
     assert_eq!(generated.protocol_version(), 4, "MQTT.js defaults to 3.1.1");
@@ -136,7 +137,7 @@ fn a_valid_client_reports_its_settings_and_opens_nothing_before_start() {
 
 #[wasm_bindgen_test]
 fn commands_with_invalid_arguments_throw_with_a_kind() {
-    let c = WasmClient::new("ws://127.0.0.1:9/", JsValue::UNDEFINED, sink()).unwrap();
+    let c = WasmClient::new("ws://127.0.0.1:9/", JsValue::UNDEFINED, sink(), None).unwrap();
     let e = c
         .publish("a/+", JsValue::from_str("x"), 0, false, JsValue::UNDEFINED)
         .unwrap_err();

@@ -77,15 +77,17 @@ struct Options {
     allow_anonymous: bool,
     trace: bool,
     max_queued: Option<usize>,
+    max_queued_bytes: Option<usize>,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: broker [--listen ADDR] [--ws ADDR] [--user NAME:PASSWORD ...] \
-         [--allow-anonymous true|false] [--trace] [--max-queued N]\n\
+         [--allow-anonymous true|false] [--trace] [--max-queued N] [--max-queued-bytes N]\n\
          At least one of --listen (MQTT over TCP) and --ws (MQTT over WebSocket).\n\
          --max-queued: messages queued per session before new ones are dropped \
-         (default 1000; 3.1.1 has no flow control, so benchmarks raise it)."
+         (default 1000; 3.1.1 has no flow control, so benchmarks raise it);\n\
+         --max-queued-bytes: the same in bytes of topics and payloads (default 4 MiB)."
     );
     std::process::exit(2)
 }
@@ -98,6 +100,7 @@ fn parse_args() -> Options {
         allow_anonymous: true,
         trace: false,
         max_queued: None,
+        max_queued_bytes: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -118,6 +121,9 @@ fn parse_args() -> Options {
             }
             "--trace" => o.trace = true,
             "--max-queued" => o.max_queued = Some(value().parse().unwrap_or_else(|_| usage())),
+            "--max-queued-bytes" => {
+                o.max_queued_bytes = Some(value().parse().unwrap_or_else(|_| usage()))
+            }
             _ => usage(),
         }
     }
@@ -156,6 +162,9 @@ pub fn main() {
             max_queued_messages: o
                 .max_queued
                 .unwrap_or(BrokerConfig::default().max_queued_messages),
+            max_queued_bytes: o
+                .max_queued_bytes
+                .unwrap_or(BrokerConfig::default().max_queued_bytes),
             ..BrokerConfig::default()
         },
         // Only assigned client identifiers depend on the seed.

@@ -22,7 +22,7 @@ use super::shape::{bytes_js, packet_to_js, props_to_js};
 use crate::client::PublishOptions;
 use crate::client::{Client, ClientError, CloseReason, ConnectionState, Event, Millis};
 use crate::codec::{Packet, PacketType, ProtocolVersion, QoS, ReasonCode};
-use js_sys::{Array, Function, Uint32Array, Uint8Array};
+use js_sys::{Array, Float64Array, Function, Uint32Array, Uint8Array};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -83,6 +83,7 @@ const K_SENT: u32 = 11; // (packet, bytes)
 const K_RECEIVED: u32 = 12; // (packet, bytes)
 const K_OPENING: u32 = 13; // (how many sockets this client opened before)
 const K_MESSAGES: u32 = 14; // (index, data, new topics, topicBase, properties): see client_batch.rs
+const K_PUBLISHED_MANY: u32 = 15; // (Float64Array [token, reasonCode, token, reasonCode, ...])
 
 fn now() -> Millis {
     performance_now() as Millis
@@ -98,6 +99,8 @@ pub struct WasmClient {
 /// What the callbacks reach through their `Weak`.
 struct Shared {
     sink: ClientSink,
+    /// Opens the transport instead of `new WebSocket` (see [`Socket::open`]).
+    open_socket: Option<Function>,
     url: String,
     version: ProtocolVersion,
     inner: RefCell<Inner>,
@@ -118,6 +121,9 @@ struct Inner {
     rx: Vec<u8>,
     /// Messages not handed to JavaScript yet.
     batch: MessageBatch,
+    /// Publishes completed with a reason code and not yet reported:
+    /// `[token, code, token, code, ...]`.
+    published: Vec<f64>,
     /// JavaScript listens to `packetsend` / `packetreceive`.
     trace: bool,
     /// Messages carry the bytes of their PUBLISH (the `messageBytes` option).
@@ -167,9 +173,23 @@ struct Socket {
 }
 
 impl Socket {
-    fn open(url: &str, weak: &Weak<Shared>) -> Result<Socket, JsValue> {
+    /// Opens a WebSocket to `url`, or, with `open_socket`, whatever that
+    /// function returns for `(url, "mqtt")`: an object with the part of the
+    /// WebSocket interface used here (`www/lib/ws-transport.js`'s
+    /// `WorkerSocket`, whose socket lives in a Worker). The calls below reach
+    /// it by property name, as they reach a WebSocket.
+    fn open(
+        url: &str,
+        weak: &Weak<Shared>,
+        open_socket: Option<&Function>,
+    ) -> Result<Socket, JsValue> {
         // [MQTT-6.0.0-3]: the WebSocket subprotocol is "mqtt".
-        let ws = WebSocket::new_with_str(url, "mqtt")?;
+        let ws = match open_socket {
+            Some(f) => f
+                .call2(&JsValue::UNDEFINED, &url.into(), &"mqtt".into())?
+                .unchecked_into::<WebSocket>(),
+            None => WebSocket::new_with_str(url, "mqtt")?,
+        };
         ws.set_binary_type(BinaryType::Arraybuffer);
         let w = weak.clone();
         let on_open = Closure::<dyn FnMut()>::new(move || {
@@ -287,7 +307,7 @@ impl Shared {
             let text = if !was_open {
                 me.transport_kind = "unreachable";
                 format!(
-                    "the WebSocket to {} could not be opened (close code {code}). The browser \
+                    "the WebSocket to {} could not be opened (close code {code}{why}). The browser \
                      does not tell why; it may be that nothing is listening at that address \
                      and port, that a firewall or proxy blocks it, that the path is wrong \
                      (many brokers serve MQTT at /mqtt), that the server does not accept \
@@ -352,10 +372,12 @@ impl Shared {
             let next = self.next_event(&mut self.inner.borrow_mut());
             match next {
                 Some(ev) => self.handle(ev),
+                // Listeners of the batch may publish or subscribe: drain
+                // again, since a pump scheduled while this one runs returns at once.
+                None if self.flush_messages() => {}
                 None => break,
             }
         }
-        self.flush_messages();
         let mut me = self.inner.borrow_mut();
         me.pumping = false;
         let deadline = me.core.poll_timeout();
@@ -382,6 +404,17 @@ impl Shared {
                     Event::PacketReceived { packet, bytes }
                 }
                 Event::PacketSent { .. } if !me.trace => return,
+                // Successful completions are only resolved promises, whose
+                // callbacks run after the pump whenever in it they are
+                // resolved: they go to JavaScript in one call at the end.
+                Event::PublishComplete {
+                    token,
+                    result: Ok(code),
+                } => {
+                    me.published.push(token.0 as f64);
+                    me.published.push(f64::from(code.0));
+                    return;
+                }
                 ev => ev,
             }
         };
@@ -389,12 +422,30 @@ impl Shared {
         self.dispatch(ev);
     }
 
-    /// Hands the batched messages to JavaScript (no borrow held while it runs).
-    fn flush_messages(&self) {
+    /// Hands the batched messages and completed publishes to JavaScript (no
+    /// borrow held while it runs). Returns whether there was anything.
+    fn flush_messages(&self) -> bool {
+        let published = {
+            let mut me = self.inner.borrow_mut();
+            if me.published.is_empty() {
+                None
+            } else {
+                let done = Float64Array::from(&me.published[..]);
+                me.published.clear();
+                Some(done)
+            }
+        };
+        let any = published.is_some();
+        if let Some(done) = published {
+            let u = &JsValue::UNDEFINED;
+            if let Err(e) = self.sink.emit(u, K_PUBLISHED_MANY, &done, u, u) {
+                web_sys::console::error_2(&"mqtt: the event sink threw".into(), &e);
+            }
+        }
         let ready: Ready = {
             let mut me = self.inner.borrow_mut();
             if me.batch.is_empty() {
-                return;
+                return any;
             }
             me.batch.take()
         };
@@ -410,6 +461,7 @@ impl Shared {
         if let Err(e) = r {
             web_sys::console::error_2(&"mqtt: the event sink threw".into(), &e);
         }
+        true
     }
 
     /// Sends what is queued and handles transport requests; returns the next
@@ -427,7 +479,7 @@ impl Shared {
                 Event::OpenTransport => {
                     me.socket = None;
                     me.socket_open = false;
-                    match Socket::open(&self.url, &Rc::downgrade(self)) {
+                    match Socket::open(&self.url, &Rc::downgrade(self), self.open_socket.as_ref()) {
                         Ok(s) => me.socket = Some(s),
                         Err(e) => {
                             let why = js_sys::Error::from(e).message();
@@ -609,10 +661,17 @@ fn codes(c: &[ReasonCode]) -> JsValue {
 impl WasmClient {
     /// A client for `url` (ws:// or wss://) with MQTT.js-style `options`, that
     /// reports everything to `sink(kind, ...args)`. Nothing happens until
-    /// [`WasmClient::start`]. Throws an `Error` with `kind` `"invalid_url"`,
+    /// [`WasmClient::start`]. With `open_socket`, each connection's transport
+    /// is `open_socket(url, "mqtt")` instead of `new WebSocket(url, "mqtt")`
+    /// (see [`Socket::open`]). Throws an `Error` with `kind` `"invalid_url"`,
     /// `"mixed_content"` or `"invalid_option"`.
     #[wasm_bindgen(constructor)]
-    pub fn new(url: &str, options: JsValue, sink: ClientSink) -> Result<WasmClient, JsValue> {
+    pub fn new(
+        url: &str,
+        options: JsValue,
+        sink: ClientSink,
+        open_socket: Option<Function>,
+    ) -> Result<WasmClient, JsValue> {
         let url = check_url(url)?;
         let web = read_options(&options)?;
         let message_bytes = web.message_bytes;
@@ -635,6 +694,7 @@ impl WasmClient {
             });
             Shared {
                 sink,
+                open_socket,
                 url,
                 version,
                 inner: RefCell::new(Inner {
@@ -653,6 +713,7 @@ impl WasmClient {
                     pumping: false,
                     rx: Vec::new(),
                     batch: MessageBatch::default(),
+                    published: Vec::new(),
                     trace,
                     message_bytes,
                 }),

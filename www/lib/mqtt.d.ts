@@ -51,6 +51,14 @@ export interface ClientOptions {
    * fourth argument (for a packet inspector); default false.
    */
   messageBytes?: boolean;
+  /**
+   * Where the WebSocket lives: 'main', the page's own thread (one task per
+   * WebSocket message), or 'worker', a dedicated Worker that hands the page the
+   * messages of each turn as one buffer (for brokers that send every packet as
+   * a WebSocket message of its own, at high rates). Default: 'worker' where
+   * the page can start a Worker from this module's origin, else 'main'.
+   */
+  transport?: 'main' | 'worker';
   /** 5.0 CONNECT properties. */
   properties?: Properties;
 }

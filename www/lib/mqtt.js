@@ -15,6 +15,7 @@
 // events and promises. Types: ./mqtt.d.ts.
 
 import init, { WasmClient, checkBrokerUrl } from '../pkg/mqtt_lab.js';
+import { WorkerSocket, workerTransportAvailable } from './ws-transport.js';
 
 await init();
 
@@ -32,6 +33,7 @@ const K_SENT = 11;
 const K_RECEIVED = 12;
 const K_OPENING = 13;
 const K_MESSAGES = 14;
+const K_PUBLISHED_MANY = 15;
 // A K_MESSAGES batch (src/web/client_batch.rs): per message, 6 numbers.
 const M_STRIDE = 6;
 const M_WHOLE_PACKET = 1 << 4;
@@ -59,6 +61,36 @@ function mqttError(message, kind, reasonCode) {
 }
 
 const TRACE_EVENTS = new Set(['packetsend', 'packetreceive']);
+
+const openWorkerSocket = (url, protocol) => new WorkerSocket(url, protocol);
+// The default: the worker where the page may start one from this module's
+// origin, else a WebSocket of the page's own.
+const openDefaultSocket = (url, protocol) => {
+  try {
+    return new WorkerSocket(url, protocol);
+  } catch {
+    return new WebSocket(url, protocol);
+  }
+};
+
+/**
+ * The function that opens each connection's transport, for the `transport`
+ * option: undefined for a WebSocket of the page's own ('main').
+ */
+function transportOpener(transport) {
+  if (transport === undefined) return workerTransportAvailable ? openDefaultSocket : undefined;
+  switch (transport) {
+    case 'main':
+      return undefined;
+    case 'worker':
+      if (!workerTransportAvailable) {
+        throw mqttError('transport: this browser cannot start a Worker; use transport: \'main\'', 'invalid_option');
+      }
+      return openWorkerSocket;
+    default:
+      throw mqttError(`transport must be 'worker' or 'main', not ${JSON.stringify(transport)}`, 'invalid_option');
+  }
+}
 
 /**
  * A small event emitter with Node's names (on, once, off, removeListener,
@@ -195,7 +227,7 @@ export class MqttClient extends Emitter {
     this.#version = options?.protocolVersion ?? 4;
     this.#trace = Boolean(options?.trace);
     try {
-      this.#wasm = new WasmClient(url, options, this.#sink);
+      this.#wasm = new WasmClient(url, options, this.#sink, transportOpener(options?.transport));
     } catch (e) {
       if (e?.kind !== 'invalid_url' && e?.kind !== 'mixed_content') throw e;
       // A bad URL is reported as MQTT.js users look for problems: an 'error' event
@@ -427,6 +459,14 @@ export class MqttClient extends Emitter {
     switch (k) {
       case K_MESSAGES:
         this.#onMessages(a, b, c, d, e);
+        return;
+      case K_PUBLISHED_MANY:
+        for (let i = 0; i < a.length; i += 2) {
+          const p = this.#take(a[i]);
+          if (!p) continue;
+          this.#publishSettled();
+          p.resolve(a[i + 1]);
+        }
         return;
       case K_PUBLISHED: {
         const p = this.#take(a);

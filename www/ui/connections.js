@@ -263,6 +263,11 @@ export class RemoteConnection extends Connection {
       reconnectPeriod: s.reconnect ? 2000 : 0,
       connectTimeout: 10_000,
       messageBytes: true, // for the inspector
+      // The WebSocket in a Worker, which hands the page its messages in
+      // batches: a broker that sends each packet as a WebSocket message of its
+      // own (mosquitto) would otherwise fill the page's thread at a few
+      // thousand messages a second (BENCHMARKS.md, "The page under a flood").
+      transport: 'worker',
     };
     if (s.username) options.username = s.username;
     if (s.password) options.password = s.password;

@@ -12,7 +12,9 @@
 // The protocol (packets, sessions, QoS flows, keepalive, reconnection) is the
 // Rust client core compiled to WebAssembly (src/client, driven by
 // src/web/client.rs). This module only turns its events into MQTT.js-style
-// events and promises. Types: ./mqtt.d.ts.
+// events and promises. Types: ./mqtt.d.ts. By default the WebSocket lives in a
+// Worker (./ws-transport.js), which hands the page the messages of each turn as
+// one buffer; `transport: 'main'` keeps it on the page's thread.
 
 import init, { WasmClient, checkBrokerUrl } from '../pkg/mqtt_lab.js';
 import { WorkerSocket, workerTransportAvailable } from './ws-transport.js';

@@ -303,8 +303,8 @@ fn write_loop(
                 } else {
                     stream.write_all(&bytes)
                 };
-                let left = backlog.bytes.fetch_sub(bytes.len(), Ordering::AcqRel) - bytes.len();
-                if left <= DRAINED && backlog.busy.swap(false, Ordering::AcqRel) {
+                let left = backlog.bytes.fetch_sub(bytes.len(), Ordering::SeqCst) - bytes.len();
+                if left <= DRAINED && backlog.busy.swap(false, Ordering::SeqCst) {
                     drained();
                 }
                 ok
@@ -398,10 +398,18 @@ fn run_broker(mut broker: Broker, inbox: Receiver<ToBroker>) {
         let mut backed_up = Vec::new();
         while let Some((id, bytes)) = broker.poll_transmit() {
             if let Some(w) = writers.get(&id) {
-                let queued = w.backlog.bytes.fetch_add(bytes.len(), Ordering::AcqRel) + bytes.len();
+                let queued = w.backlog.bytes.fetch_add(bytes.len(), Ordering::SeqCst) + bytes.len();
                 let _ = w.tx.send(ToWriter::Mqtt(bytes));
-                if queued > BACKED_UP && !w.backlog.busy.swap(true, Ordering::AcqRel) {
-                    backed_up.push(id);
+                if queued > BACKED_UP && !w.backlog.busy.swap(true, Ordering::SeqCst) {
+                    // The writer may have written it all between the add and the
+                    // swap, and found `busy` not yet set: then nobody would say it
+                    // drained. Look again; whichever of us clears `busy` first
+                    // decides (the writer by reporting the drain).
+                    let drained_meanwhile = w.backlog.bytes.load(Ordering::SeqCst) <= DRAINED
+                        && w.backlog.busy.swap(false, Ordering::SeqCst);
+                    if !drained_meanwhile {
+                        backed_up.push(id);
+                    }
                 }
             }
         }

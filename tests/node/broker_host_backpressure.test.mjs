@@ -8,13 +8,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { after, before, test } from 'node:test';
+import { afterEach, test } from 'node:test';
 
 import { HOST, startOurBroker } from '../interop/brokers.mjs';
 
+// Each test starts a host of its own.
 let broker;
-before(async () => { broker = await startOurBroker(); });
-after(async () => { await broker?.stop(); });
+afterEach(async () => { await broker?.stop(); broker = undefined; });
 
 const str = (s) => { const b = Buffer.from(s); return Buffer.concat([Buffer.from([b.length >> 8, b.length & 255]), b]); };
 function packet(type, body) {
@@ -41,6 +41,7 @@ async function client(id, { read = true } = {}) {
   return c;
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const rssBytes = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
 const until = async (what, ok, ms = 30_000) => {
   const end = Date.now() + ms;
@@ -51,6 +52,7 @@ const until = async (what, ok, ms = 30_000) => {
 };
 
 test('a subscriber that never reads does not make the host buffer a fast publisher\'s flood', async () => {
+  broker = await startOurBroker();
   const slow = await client('slow', { read: false });
   slow.s.write(subscribe('flood/#'));
   const watcher = await client('watcher');
@@ -84,4 +86,41 @@ test('a subscriber that never reads does not make the host buffer a fast publish
   // The broker said what it dropped for the slow subscriber.
   assert.match(broker.log, /^dropped \d+ message\(s\) for "slow": QueueFull$/m);
   for (const c of [slow, watcher, pub]) c.s.destroy();
+});
+
+test('a subscriber that stops reading for a while then reads again gets every message', async () => {
+  // The writer backs up, the broker holds the messages in the session, the writer
+  // drains and says so, and the broker sends the rest: none may be stuck. Queues
+  // large enough for the whole flood, so that nothing is dropped.
+  broker = await startOurBroker(['--max-queued', '1000000', '--max-queued-bytes', String(1 << 30)]);
+  const late = await client('late', { read: false });
+  late.s.write(subscribe('late/#'));
+  let received = 0;
+  const pub = await client('publisher2');
+  const one = publish('late/x', Buffer.alloc(1024, 0x62));
+  const total = 24_576; // 24 MB of payload
+  for (let round = 0; round < 3; round++) {
+    for (let sent = 0; sent < total / 3;) {
+      const burst = [];
+      for (let i = 0; i < 256 && sent < total / 3; i++, sent++) burst.push(one);
+      if (!pub.s.write(Buffer.concat(burst))) await new Promise((r) => pub.s.once('drain', r));
+    }
+    // The subscriber reads nothing for a while, then everything, then pauses again.
+    await sleep(300);
+    if (round === 0) {
+      late.s.on('data', (d) => { received += d.length; });
+      late.s.resume();
+    } else {
+      late.s.pause();
+      await sleep(200);
+      late.s.resume();
+    }
+  }
+  // The SUBACK (5 bytes) came first, then every PUBLISH, each the same size.
+  const expected = 5 + total * one.length;
+  await until(`all ${total} messages (${expected} bytes)`, () => received >= expected, 120_000)
+    .catch((e) => { throw new Error(`${e.message}: ${received} bytes arrived`); });
+  assert.equal(received, expected);
+  assert.doesNotMatch(broker.log, /dropped \d+ message\(s\) for "late"/);
+  for (const c of [late, pub]) c.s.destroy();
 });

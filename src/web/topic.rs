@@ -75,8 +75,8 @@ pub fn explain_match(filter: &str, topic: &str) -> Result<JsValue, JsError> {
 /// Each call from JavaScript into wasm has a fixed cost (the topic string copied in,
 /// the answer copied out) about as large as a lookup itself, so `www/lib/topic.js`
 /// wraps this class: it writes topic names straight into the router's input buffer
-/// and reads the answers from its output buffer (`inputBuffer`, `matchInput`,
-/// `outputBuffer`), one topic or a whole batch per call. `match` and `matchCount`
+/// and reads the answers from its output buffer (`inputBuffer`, `matchInput`), one
+/// topic or a whole batch per call. `match` and `matchCount`
 /// here are the plain way, for occasional use.
 #[wasm_bindgen]
 pub struct TopicRouter {
@@ -89,45 +89,6 @@ pub struct TopicRouter {
     output: Vec<u32>,
     /// Why the last `matchInput` refused its input.
     error: Option<String>,
-}
-
-impl TopicRouter {
-    // The work of `matchInput`: the answers in `output`, or the negative code.
-    fn run_input(&mut self, len: u32, count: u32, clients: bool) -> Result<(), i32> {
-        let TopicRouter {
-            router,
-            input,
-            ends,
-            output,
-            error,
-        } = self;
-        let input = input.get(..len as usize).unwrap_or_default();
-        let (names, ends) = match topic_names(input, ends) {
-            Ok(names) => names,
-            Err((i, why)) => {
-                *error = Some(why);
-                return Err(-1 - i32::try_from(i).unwrap_or(i32::MAX - 1));
-            }
-        };
-        *error = None;
-        if ends.len() != count as usize {
-            return Err(i32::MIN);
-        }
-        output.clear();
-        let mut start = 0;
-        for &end in ends.iter() {
-            let name = &names[start..end as usize];
-            start = end as usize + 1;
-            if clients {
-                let at = output.len();
-                output.push(0);
-                output[at] = router.clients_into(name, output) as u32;
-            } else {
-                output.push(router.match_count(name) as u32);
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Default for TopicRouter {
@@ -208,33 +169,46 @@ impl TopicRouter {
     /// separated by 0 bytes (U+0000 cannot occur in a topic name [MQTT-4.7.3-2]), so
     /// one name or a batch of `count`. With `clients` false, the output buffer gets one
     /// count per topic, as `matchCount` gives it; with `clients` true, for each topic
-    /// its count followed by its clients, as `match` gives them. Returns `count`; or,
-    /// having matched nothing (so no shared group's turn moved), `-1 - i` if topic `i`
-    /// (from 0) is invalid, `inputError` saying why, or `-2^31` if the input does not
-    /// hold `count` names (one of them held U+0000).
+    /// its count followed by its clients, as `match` gives them. Returns where the
+    /// answers start (the output buffer's address in wasm memory, 0 or more: one call
+    /// per lookup); or, having matched nothing (so no shared group's turn moved),
+    /// `-1 - i` if topic `i` (from 0) is invalid, `inputError` saying why, or `-2^31`
+    /// if the input does not hold `count` names (one of them held U+0000).
     #[wasm_bindgen(js_name = matchInput)]
-    pub fn match_input(&mut self, len: u32, count: u32, clients: bool) -> i32 {
-        match self.run_input(len, count, clients) {
-            Ok(()) => count as i32,
-            Err(code) => code,
+    pub fn match_input(&mut self, len: u32, count: u32, clients: bool) -> f64 {
+        let TopicRouter {
+            router,
+            input,
+            ends,
+            output,
+            error,
+        } = self;
+        let input = input.get(..len as usize).unwrap_or_default();
+        let (names, ends) = match topic_names(input, ends) {
+            Ok(names) => names,
+            Err((i, why)) => {
+                *error = Some(why);
+                return f64::from(-1 - i32::try_from(i).unwrap_or(i32::MAX - 1));
+            }
+        };
+        *error = None;
+        if ends.len() != count as usize {
+            return f64::from(i32::MIN);
         }
-    }
-
-    /// `matchInput`, returning instead where the answers start: the address of the
-    /// output buffer in wasm memory (0 or more), or the same negative codes. One call
-    /// per lookup instead of two (`matchInput`, then `outputBuffer`).
-    #[wasm_bindgen(js_name = matchInputAt)]
-    pub fn match_input_at(&mut self, len: u32, count: u32, clients: bool) -> f64 {
-        match self.run_input(len, count, clients) {
-            Ok(()) => f64::from(address(self.output.as_ptr())),
-            Err(code) => f64::from(code),
+        output.clear();
+        let mut start = 0;
+        for &end in ends.iter() {
+            let name = &names[start..end as usize];
+            start = end as usize + 1;
+            if clients {
+                let at = output.len();
+                output.push(0);
+                output[at] = router.clients_into(name, output) as u32;
+            } else {
+                output.push(router.match_count(name) as u32);
+            }
         }
-    }
-
-    /// The address of the output buffer in wasm memory (see `matchInput`).
-    #[wasm_bindgen(js_name = outputBuffer)]
-    pub fn output_buffer(&self) -> u32 {
-        address(self.output.as_ptr())
+        f64::from(address(output.as_ptr()))
     }
 
     /// Why the last `matchInput` refused its input, in plain words.

@@ -124,7 +124,7 @@ export class TopicRouter {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     if (text.length * 3 > this.#capacity) this.#grow(text.length * 3);
     else if (this.#input.byteLength === 0) this.#views();
-    const at = this.#router.matchInputAt(encoder.encodeInto(text, this.#input).written, count, clients);
+    const at = this.#router.matchInput(encoder.encodeInto(text, this.#input).written, count, clients);
     if (at < 0) this.#fail(at, typeof topics === 'string' ? [topics] : topics);
     // The call may have grown wasm memory, which detaches the views.
     if (this.#input.byteLength === 0) this.#views();

@@ -353,14 +353,12 @@ fn run_broker(mut broker: Broker, inbox: Receiver<ToBroker>) {
                 Err(_) => return,
             },
         };
-        let mut next = msg;
         // Take what is already waiting before flushing: one write per connection
         // for a burst of publishes. At most INBOX messages, so that a publisher
         // that never stops cannot keep the flush (and the backpressure check
         // after it) from happening.
-        let mut taken = 0;
-        while let Some(m) = next {
-            taken += 1;
+        let burst = msg.map(|first| std::iter::once(first).chain(inbox.try_iter()).take(INBOX));
+        for m in burst.into_iter().flatten() {
             let t = now();
             match m {
                 ToBroker::Open {
@@ -385,11 +383,6 @@ fn run_broker(mut broker: Broker, inbox: Receiver<ToBroker>) {
                 ToBroker::Closed(id) => broker.handle_closed(id, t),
                 ToBroker::Drained(id) => broker.handle_backpressure(id, t, false),
             }
-            next = if taken < INBOX {
-                inbox.try_recv().ok()
-            } else {
-                None
-            };
         }
         let t = now();
         if broker.poll_timeout().is_some_and(|d| d <= t) {
@@ -414,7 +407,7 @@ fn run_broker(mut broker: Broker, inbox: Receiver<ToBroker>) {
             }
         }
         for id in backed_up {
-            broker.handle_backpressure(id, now(), true);
+            broker.handle_backpressure(id, t, true);
         }
         while let Some(id) = broker.poll_close() {
             if let Some(w) = writers.remove(&id) {
@@ -432,8 +425,9 @@ fn run_broker(mut broker: Broker, inbox: Receiver<ToBroker>) {
         }
         // Dropped messages are summed, one line per client and reason at most
         // once a second: a flood can drop thousands a second.
-        if !drops.is_empty() && now().saturating_sub(drops_logged) >= 1000 {
-            drops_logged = now();
+        let t = now();
+        if !drops.is_empty() && t.saturating_sub(drops_logged) >= 1000 {
+            drops_logged = t;
             for ((client, why), n) in drops.drain() {
                 eprintln!("dropped {n} message(s) for {client:?}: {why}");
             }

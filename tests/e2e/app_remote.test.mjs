@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { openPage } from './browser.mjs';
+import { chooseMessage, openPage } from './browser.mjs';
 
 const HAVE_CLIENT = existsSync(new URL('../../www/lib/mqtt.js', import.meta.url));
 const WS_URL = process.env.MQTT_WS_URL ?? 'ws://127.0.0.1:19001';
@@ -96,15 +96,7 @@ test('hostile topics and payloads from mosquitto_pub render as text', { skip: !H
     return t.includes('<img src=x onerror=alert(1)>') && t.includes('</script><script>alert(2)</script>');
   }, null, { timeout: 10_000 });
   const topic = `app-e2e/${evil}/</script>`;
-  // Chosen from the keyboard: the list is virtual, so a row found by its text
-  // can be redrawn or scrolled away under the pointer before a click lands.
-  await page.focus('[data-vlist]');
-  await page.keyboard.press('Home');
-  let shown = await page.textContent('[data-detail-topic]');
-  for (let i = 0; i < 20 && shown !== topic; i++) {
-    await page.keyboard.press('ArrowDown');
-    shown = await page.textContent('[data-detail-topic]');
-  }
+  const shown = await chooseMessage(page, topic);
   assert.equal(shown, topic);
   await page.click('[role="tab"][data-tab="topics"]');
   await page.evaluate((t) => window.mqttlab.topics.select(t), topic);

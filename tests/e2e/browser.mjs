@@ -76,3 +76,18 @@ export async function openPage(path = '/', { browser, timeout = 15_000 } = {}) {
     },
   };
 }
+
+/// Selects the message on `topic` in the app's message list from the keyboard
+/// (Home, then ArrowDown until the detail shows it) and returns the topic the
+/// detail shows. The list is virtual: a row found by its text can be redrawn or
+/// scrolled away under the pointer before a click lands.
+export async function chooseMessage(page, topic) {
+  await page.focus('[data-vlist]');
+  await page.keyboard.press('Home');
+  let shown = await page.textContent('[data-detail-topic]');
+  for (let i = 0; i < 20 && shown !== topic; i++) {
+    await page.keyboard.press('ArrowDown');
+    shown = await page.textContent('[data-detail-topic]');
+  }
+  return shown;
+}

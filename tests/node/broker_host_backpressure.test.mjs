@@ -41,6 +41,18 @@ async function client(id, { read = true } = {}) {
   return c;
 }
 
+/// Writes `count` copies of `packet` in bursts of 256, each after the socket
+/// drained: the host's reading is what paces the publisher. `each(sent)` runs
+/// after every burst.
+async function flood(c, packet, count, each = () => {}) {
+  for (let sent = 0; sent < count;) {
+    const n = Math.min(256, count - sent);
+    sent += n;
+    if (!c.s.write(Buffer.concat(Array(n).fill(packet)))) await new Promise((r) => c.s.once('drain', r));
+    each(sent);
+  }
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const rssBytes = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
 const until = async (what, ok, ms = 30_000) => {
@@ -66,13 +78,9 @@ test('a subscriber that never reads does not make the host buffer a fast publish
   const one = publish('flood/x', payload);
   const total = 32_768; // 64 MB of payload
   let peak = 0;
-  for (let sent = 0; sent < total;) {
-    const burst = [];
-    for (let i = 0; i < 256 && sent < total; i++, sent++) burst.push(one);
-    // Waits for the socket to drain: the host's reading is what paces the publisher.
-    if (!pub.s.write(Buffer.concat(burst))) await new Promise((r) => pub.s.once('drain', r));
+  await flood(pub, one, total, (sent) => {
     if (sent % 4096 === 0) peak = Math.max(peak, rssBytes(broker.pid));
-  }
+  });
   // The other clients are still served: a message published after the flood
   // reaches the watcher.
   pub.s.write(publish('check/after', Buffer.from('still here')));
@@ -100,11 +108,7 @@ test('a subscriber that stops reading for a while then reads again gets every me
   const one = publish('late/x', Buffer.alloc(1024, 0x62));
   const total = 24_576; // 24 MB of payload
   for (let round = 0; round < 3; round++) {
-    for (let sent = 0; sent < total / 3;) {
-      const burst = [];
-      for (let i = 0; i < 256 && sent < total / 3; i++, sent++) burst.push(one);
-      if (!pub.s.write(Buffer.concat(burst))) await new Promise((r) => pub.s.once('drain', r));
-    }
+    await flood(pub, one, total / 3);
     // The subscriber reads nothing for a while, then everything, then pauses again.
     await sleep(300);
     if (round === 0) {

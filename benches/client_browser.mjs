@@ -1,12 +1,14 @@
 // Browser client benchmark (not a test): publish-to-receive throughput of our
 // client (www/lib/mqtt.js) and of MQTT.js 5.16, side by side in one headless
-// Chromium page, through a mosquitto of its own and through this project's
+// Chromium page with no DevTools client attached (benches/support/plain_chromium.mjs;
+// with --devtools, in a page driven by Playwright instead, whose DevTools
+// protocol reports every WebSocket frame and costs CPU per message), through a mosquitto of its own and through this project's
 // native broker host (examples/broker, which forwards several times faster than
 // mosquitto, so the clients' own costs show); then the gzipped size of a
 // client-only build of ours against MQTT.js's browser bundle.
 //
 //   ./scripts/build && cargo build --release --example broker &&
-//     node benches/client_browser.mjs [N] [--rounds R] [--no-size]
+//     node benches/client_browser.mjs [N] [--rounds R] [--no-size] [--devtools]
 //
 // With --rounds R, every case runs R times (ours, MQTT.js and ours with
 // `transport: 'worker'` in turn) and the median rate of each is reported.
@@ -22,6 +24,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 
 import { launchBrowser } from '../tests/e2e/browser.mjs';
+import { openPlainPage } from './support/plain_chromium.mjs';
 import { freePort, startMosquitto, vendorMqttJs, waitFor } from '../tests/e2e/mqtt_env.mjs';
 import { startOurBroker } from '../tests/interop/brokers.mjs';
 
@@ -32,13 +35,17 @@ const option = (name, fallback) => {
   return i >= 0 ? args.splice(i, 2)[1] : fallback;
 };
 const ROUNDS = Number(option('--rounds', 1));
-const NO_SIZE = args.includes('--no-size') && args.splice(args.indexOf('--no-size'), 1);
+const flag = (name) => args.includes(name) && args.splice(args.indexOf(name), 1).length > 0;
+const NO_SIZE = flag('--no-size');
+const DEVTOOLS = flag('--devtools');
 const N = Number(args[0] ?? 20000);
 if (!process.env.MQTT_LAB_BROKER_BIN) {
   process.env.MQTT_LAB_BROKER_BIN = path.join(ROOT, 'target/release/examples/broker');
 }
 
-async function serveWww() {
+// The test page, in Chromium with no DevTools client, or (--devtools) driven by Playwright.
+async function openClientPage() {
+  if (!DEVTOOLS) return openPlainPage('/test/client.html');
   const port = await freePort();
   const proc = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', path.join(ROOT, 'www')],
     { stdio: 'ignore' });
@@ -46,7 +53,17 @@ async function serveWww() {
   await waitFor(async () => {
     try { return (await fetch(`${url}/test/client.html`)).ok; } catch { return false; }
   }, { what: 'static server' });
-  return { url, stop: () => process.kill(proc.pid, 'SIGTERM') };
+  const browser = await launchBrowser();
+  const page = await (await browser.newContext()).newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(`${url}/test/client.html`);
+  return {
+    evaluate: (fn, arg) => page.evaluate(fn, arg),
+    async close() {
+      await browser.close();
+      process.kill(proc.pid, 'SIGTERM');
+    },
+  };
 }
 
 // Runs in the page: one publisher and one subscriber of `lib`, N messages.
@@ -143,13 +160,10 @@ const brokers = [
   ['mosquitto 2.0.11', mosquitto.wsUrl],
   ['the native broker host (examples/broker)', `ws://127.0.0.1:${ourBroker.ws}`],
 ];
-const www = await serveWww();
 const mqttJsPath = vendorMqttJs();
-const browser = await launchBrowser();
+const page = await openClientPage();
+console.log(DEVTOOLS ? 'page driven by Playwright (DevTools protocol attached)' : 'page with no DevTools client attached');
 try {
-  const page = await (await browser.newContext()).newPage();
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${www.url}/test/client.html`);
   for (const [name, url] of brokers) {
     console.log(`\nthroughput through ${name} over WebSockets, MQTT 3.1.1: ${N} messages per run, ` +
       `one publisher and one subscriber${ROUNDS > 1 ? `, median of ${ROUNDS} runs` : ''}`);
@@ -179,8 +193,7 @@ try {
     }
   }
 } finally {
-  await browser.close();
-  www.stop();
+  await page.close();
   await mosquitto.dispose();
   await ourBroker.stop();
 }

@@ -304,7 +304,20 @@ impl Shared {
             } else {
                 format!(": {why}")
             };
-            let text = if !was_open {
+            // www/lib/ws-transport.js marks the close of a socket whose Worker could not start.
+            let worker_failed = js_sys::Reflect::get(&e, &JsValue::from_str("workerFailed"))
+                .is_ok_and(|v| v.is_truthy());
+            let text = if !was_open && worker_failed {
+                me.transport_kind = "worker_failed";
+                format!(
+                    "the WebSocket to {} could not be opened{why}. With transport: 'worker' the \
+                     socket lives in a Worker, and this page could not start it: a \
+                     Content-Security-Policy may forbid workers from this origin, or \
+                     lib/ws-worker.js is not served beside lib/mqtt.js. transport: 'main' (or \
+                     leaving the option out) uses a WebSocket on the page's thread",
+                    self.url
+                )
+            } else if !was_open {
                 me.transport_kind = "unreachable";
                 format!(
                     "the WebSocket to {} could not be opened (close code {code}{why}). The browser \

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocketServer } from 'ws';
 
-import { launchBrowser } from './browser.mjs';
+import { WWW_URL, launchBrowser } from './browser.mjs';
 import { WS_URL, clientPage, freePort } from './mqtt_env.mjs';
 
 let browser;
@@ -103,52 +103,47 @@ test("transport 'main' opens the WebSocket on the page's thread, and a bad trans
   assert.match(r.bad.message, /transport must be 'worker' or 'main'/);
 });
 
+// Connects through the worker to `url` and resolves with the first error event.
+const firstWorkerError = (url) => evaluate(async ({ url }) => {
+  const { connect } = await import('/lib/mqtt.js');
+  const c = connect(url, { reconnectPeriod: 0, transport: 'worker' });
+  const events = [];
+  for (const e of ['close', 'offline', 'end', 'connect']) c.on(e, () => events.push(e));
+  const err = await new Promise((res) => c.on('error', (e) => res({ message: e.message, kind: e.kind })));
+  await new Promise((res) => setTimeout(res, 50));
+  return { ...err, events, reconnecting: c.reconnecting };
+}, { url });
+
+// A fake broker that answers the first WebSocket message with `onConnect(ws)`,
+// and the first error of a client connecting to it through the worker.
+async function firstWorkerErrorFrom(onConnect) {
+  const broker = await fakeBroker(onConnect);
+  try {
+    return await firstWorkerError(broker.url);
+  } finally {
+    await broker.close();
+  }
+}
+
 test('through the worker, a port where nothing listens is an unreachable error with the likely causes', async () => {
-  const port = await freePort();
-  const r = await evaluate(async ({ url }) => {
-    const { connect } = await import('/lib/mqtt.js');
-    const c = connect(url, { reconnectPeriod: 0, transport: 'worker' });
-    const events = [];
-    for (const e of ['close', 'offline', 'end', 'connect']) c.on(e, () => events.push(e));
-    const err = await new Promise((res) => c.on('error', (e) => res({ message: e.message, kind: e.kind })));
-    await new Promise((res) => setTimeout(res, 50));
-    return { err, events, reconnecting: c.reconnecting };
-  }, { url: `ws://127.0.0.1:${port}/mqtt` });
-  assert.equal(r.err.kind, 'unreachable');
-  assert.match(r.err.message, /could not be opened \(close code 1006\)/);
-  assert.match(r.err.message, /nothing is listening/);
+  const r = await firstWorkerError(`ws://127.0.0.1:${await freePort()}/mqtt`);
+  assert.equal(r.kind, 'unreachable');
+  assert.match(r.message, /could not be opened \(close code 1006\)/);
+  assert.match(r.message, /nothing is listening/);
   assert.deepEqual(r.events, ['close']);
   assert.equal(r.reconnecting, false);
 });
 
 test("through the worker, the server's close code and reason reach the error", async () => {
-  const broker = await fakeBroker((ws) => ws.close(4001, 'go away'));
-  try {
-    const r = await evaluate(async ({ url }) => {
-      const { connect } = await import('/lib/mqtt.js');
-      const c = connect(url, { reconnectPeriod: 0, transport: 'worker' });
-      return new Promise((res) => c.on('error', (e) => res({ kind: e.kind, message: e.message })));
-    }, { url: broker.url });
-    assert.equal(r.kind, 'transport_closed');
-    assert.match(r.message, /the WebSocket closed before CONNACK \(code 4001, application code: go away\)/);
-  } finally {
-    await broker.close();
-  }
+  const r = await firstWorkerErrorFrom((ws) => ws.close(4001, 'go away'));
+  assert.equal(r.kind, 'transport_closed');
+  assert.match(r.message, /the WebSocket closed before CONNACK \(code 4001, application code: go away\)/);
 });
 
 test('through the worker, a text WebSocket message is a protocol error', async () => {
-  const broker = await fakeBroker((ws) => ws.send('hello'));
-  try {
-    const r = await evaluate(async ({ url }) => {
-      const { connect } = await import('/lib/mqtt.js');
-      const c = connect(url, { reconnectPeriod: 0, transport: 'worker' });
-      return new Promise((res) => c.on('error', (e) => res({ kind: e.kind, message: e.message })));
-    }, { url: broker.url });
-    assert.equal(r.kind, 'protocol_error');
-    assert.match(r.message, /text WebSocket frame/);
-  } finally {
-    await broker.close();
-  }
+  const r = await firstWorkerErrorFrom((ws) => ws.send('hello'));
+  assert.equal(r.kind, 'protocol_error');
+  assert.match(r.message, /text WebSocket frame/);
 });
 
 test('through the worker, CONNACK and 1,000 PUBLISH packets sent as 1,001 WebSocket messages all arrive, in order', async () => {
@@ -177,5 +172,53 @@ test('through the worker, CONNACK and 1,000 PUBLISH packets sent as 1,001 WebSoc
     assert.deepEqual(r, Array.from({ length: 1000 }, (_, i) => `m${i}`));
   } finally {
     await broker.close();
+  }
+});
+
+test('where a Content-Security-Policy forbids workers, the default transport falls back to the page\'s own WebSocket; transport \'worker\' says why it failed', async () => {
+  const page = await browser.newPage();
+  try {
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(new URL('/test/client-no-workers.html', WWW_URL).href);
+    const r = await page.evaluate(async ({ url }) => {
+      const Native = window.WebSocket;
+      let pageSockets = 0;
+      window.WebSocket = class extends Native {
+        constructor(...args) {
+          super(...args);
+          pageSockets++;
+        }
+      };
+      const { connect, connectAsync } = await import('/lib/mqtt.js');
+      const out = {};
+      // The default, first on this page: its worker fails to start, and it
+      // opens a WebSocket of the page's own instead; messages flow.
+      const sub = await connectAsync(url, { reconnectPeriod: 0 });
+      out.socketsAfterFirst = pageSockets;
+      // Explicitly the worker: a clear error, no WebSocket on the page's thread.
+      const w = connect(url, { reconnectPeriod: 0, transport: 'worker' });
+      out.workerError = await new Promise((res) => w.on('error', (e) => res({ kind: e.kind, message: e.message })));
+      out.socketsAfterWorker = pageSockets;
+      // The default again: straight to the page's own WebSocket.
+      const pub = await connectAsync(url, { reconnectPeriod: 0 });
+      const topic = `e2e/no-workers/${Math.random().toString(16).slice(2)}`;
+      await sub.subscribe(topic, { qos: 1 });
+      const got = new Promise((res) => sub.on('message', (t, p) => res(new TextDecoder().decode(p))));
+      await pub.publish(topic, 'through the page\'s own socket', { qos: 1 });
+      out.message = await got;
+      out.pageSockets = pageSockets;
+      await Promise.all([sub.end(), pub.end()]);
+      return out;
+    }, { url: WS_URL });
+    assert.equal(r.socketsAfterFirst, 1);
+    assert.equal(r.workerError.kind, 'worker_failed');
+    assert.match(r.workerError.message, /could not be opened: the WebSocket worker failed.*Content-Security-Policy may forbid workers/);
+    assert.equal(r.socketsAfterWorker, 1);
+    assert.equal(r.message, "through the page's own socket");
+    assert.equal(r.pageSockets, 2);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
   }
 });

@@ -116,7 +116,7 @@ export interface Packet {
 
 export type ErrorKind =
   | 'invalid_url' | 'mixed_content' | 'invalid_option'
-  | 'unreachable' | 'transport_closed' | 'connect_timeout' | 'keepalive_timeout'
+  | 'unreachable' | 'worker_failed' | 'transport_closed' | 'connect_timeout' | 'keepalive_timeout'
   | 'connection_refused' | 'server_disconnect' | 'publish_rejected'
   | 'subscribe_refused' | 'unsubscribe_refused'
   | 'malformed_packet' | 'protocol_error' | 'auth_failed'

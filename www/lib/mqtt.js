@@ -17,7 +17,7 @@
 // one buffer; `transport: 'main'` keeps it on the page's thread.
 
 import init, { WasmClient, checkBrokerUrl } from '../pkg/mqtt_lab.js';
-import { WorkerSocket, workerTransportAvailable } from './ws-transport.js';
+import { WorkerSocket, openDefaultSocket, workerTransportAvailable } from './ws-transport.js';
 
 await init();
 
@@ -65,15 +65,6 @@ function mqttError(message, kind, reasonCode) {
 const TRACE_EVENTS = new Set(['packetsend', 'packetreceive']);
 
 const openWorkerSocket = (url, protocol) => new WorkerSocket(url, protocol);
-// The default: the worker where the page may start one from this module's
-// origin, else a WebSocket of the page's own.
-const openDefaultSocket = (url, protocol) => {
-  try {
-    return new WorkerSocket(url, protocol);
-  } catch {
-    return new WebSocket(url, protocol);
-  }
-};
 
 /**
  * The function that opens each connection's transport, for the `transport`

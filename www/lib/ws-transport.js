@@ -20,19 +20,29 @@ const WORKER_URL = new URL('./ws-worker.js', import.meta.url);
 let worker = null;
 const open = new Map(); // id -> WorkerSocket
 let nextId = 1;
+// Set when a worker failed before its script ran (a Content-Security-Policy
+// without worker-src for this origin, the script not found): the default
+// transport then uses WebSockets of the page's own.
+let workersBlocked = false;
 
 function theWorker() {
   if (worker) return worker;
   const w = new Worker(WORKER_URL, { type: 'module', name: 'mqtt-websockets' });
-  w.onmessage = (e) => open.get(e.data.id)?._onWorker(e.data);
-  // The worker's script could not run (e.g. blocked): its sockets never opened,
-  // and the next socket tries a new worker.
+  let ready = false;
+  w.onmessage = (e) => {
+    if (e.data.op === 'ready') ready = true;
+    else open.get(e.data.id)?._onWorker(e.data);
+  };
+  // The worker's script could not run (e.g. blocked), or failed later: its
+  // sockets are closed (or, for the default transport, opened on the page's
+  // thread instead), and the next socket tries a new worker.
   w.onerror = (e) => {
     e.preventDefault?.();
     if (worker === w) worker = null;
     w.terminate();
+    if (!ready) workersBlocked = true;
     const reason = `the WebSocket worker failed: ${e.message || 'no reason given'}`;
-    for (const s of [...open.values()]) s._onWorker({ op: 'close', code: 1006, reason, wasClean: false });
+    for (const s of [...open.values()]) s._workerFailed(reason, !ready);
   };
   worker = w;
   return w;
@@ -47,6 +57,10 @@ export class WorkerSocket {
   #worker;
   #id = nextId++;
   #state = CONNECTING;
+  #protocolAsked;
+  #fallback;
+  /** The page's own WebSocket, once this socket fell back to one. */
+  #main = null;
   /** Always 'arraybuffer' (what the client asks for). */
   binaryType = 'arraybuffer';
   /** The subprotocol the server chose, once open. */
@@ -58,9 +72,13 @@ export class WorkerSocket {
   /**
    * @param {string} url ws:// or wss://
    * @param {string} protocol the WebSocket subprotocol ("mqtt")
+   * @param {{ fallback?: boolean }} [options] fallback: if the worker cannot
+   *   start, open the WebSocket on the page's thread instead of failing
    */
-  constructor(url, protocol) {
+  constructor(url, protocol, { fallback = false } = {}) {
     this.url = url;
+    this.#protocolAsked = protocol;
+    this.#fallback = fallback;
     this.#worker = theWorker();
     open.set(this.#id, this);
     this.#worker.postMessage({ id: this.#id, op: 'open', url, protocol });
@@ -71,6 +89,10 @@ export class WorkerSocket {
   /** Sends bytes (a Uint8Array, copied: it may be a view of wasm memory). */
   send(bytes) {
     if (this.#state !== OPEN) return;
+    if (this.#main) {
+      this.#main.send(bytes);
+      return;
+    }
     const data = bytes.slice().buffer;
     this.#worker.postMessage({ id: this.#id, op: 'send', data }, [data]);
   }
@@ -78,7 +100,36 @@ export class WorkerSocket {
   close(code, reason) {
     if (this.#state === CLOSING || this.#state === CLOSED) return;
     this.#state = CLOSING;
-    this.#worker.postMessage({ id: this.#id, op: 'close', code, reason });
+    if (this.#main) this.#main.close(code, reason);
+    else this.#worker.postMessage({ id: this.#id, op: 'close', code, reason });
+  }
+
+  /** The worker failed; `beforeReady`: its script never ran. */
+  _workerFailed(reason, beforeReady) {
+    if (!(this.#fallback && beforeReady && this.#state === CONNECTING)) {
+      this.#closed({ code: 1006, reason, wasClean: false, workerFailed: beforeReady });
+      return;
+    }
+    open.delete(this.#id);
+    let ws;
+    try {
+      ws = new WebSocket(this.url, this.#protocolAsked);
+    } catch (e) {
+      this.#closed({ code: 1006, reason: String(e?.message ?? e), wasClean: false });
+      return;
+    }
+    ws.binaryType = 'arraybuffer';
+    this.#main = ws;
+    ws.onopen = (e) => {
+      if (this.#state !== CONNECTING) return;
+      this.#state = OPEN;
+      this.protocol = ws.protocol;
+      this.onopen?.(e);
+    };
+    ws.onmessage = (e) => {
+      if (this.#state === OPEN) this.onmessage?.(e);
+    };
+    ws.onclose = (e) => this.#closed(e);
   }
 
   /** A message from the worker about this socket. */
@@ -106,13 +157,28 @@ export class WorkerSocket {
     }
   }
 
-  #closed({ code, reason, wasClean }) {
+  #closed({ code, reason, wasClean, workerFailed = false }) {
     if (this.#state === CLOSED) return;
     this.#state = CLOSED;
     open.delete(this.#id);
-    this.onclose?.({ code, reason, wasClean });
+    this.onclose?.({ code, reason, wasClean, workerFailed });
   }
 }
 
 /** Whether this browser can run the worker transport. */
 export const workerTransportAvailable = typeof Worker === 'function';
+
+/**
+ * A socket for the default transport: in the worker, unless a worker already
+ * failed to start on this page; then, or if this one fails to start, a
+ * WebSocket of the page's own.
+ */
+export function openDefaultSocket(url, protocol) {
+  if (workersBlocked) return new WebSocket(url, protocol);
+  try {
+    return new WorkerSocket(url, protocol, { fallback: true });
+  } catch {
+    workersBlocked = true;
+    return new WebSocket(url, protocol);
+  }
+}

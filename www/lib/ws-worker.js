@@ -11,7 +11,8 @@
 // Messages from the page, each with the socket's `id`: { op: 'open', url,
 // protocol }, { op: 'send', data } (an ArrayBuffer, transferred),
 // { op: 'close', code, reason }.
-// Messages to the page, each with the `id`: { op: 'open', protocol },
+// Messages to the page: { op: 'ready' } once, when this script runs; then,
+// each with the socket's `id`: { op: 'open', protocol },
 // { op: 'data', data } (an ArrayBuffer, transferred), { op: 'text' } (the
 // server sent a text message), { op: 'close', code, reason, wasClean },
 // { op: 'refused', message } (the browser would not even try the URL).
@@ -102,3 +103,5 @@ onmessage = (e) => {
     else ws.close(m.code, m.reason ?? '');
   }
 };
+
+postMessage({ op: 'ready' });

@@ -14,7 +14,9 @@
 //   await page.close();
 //
 // The pages are served from www/ by a small server inside this process (on
-// 127.0.0.1), with a script added to each page that asks the server for work.
+// 127.0.0.1), with a script added to each page that asks the server for work
+// and runs it with eval: a page whose Content-Security-Policy forbids eval (the
+// app's index.html) cannot be driven this way; the test pages can.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';

@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage } from './browser.mjs';
+import { L, lessonReceived, topicCounts } from './lessons_env.mjs';
 import { scenarioHash, encodeScenario } from '../../www/ui/scenario.js';
 
 let tab;
@@ -26,7 +27,6 @@ after(async () => {
   await tab?.close();
 });
 
-const L = (id) => `.ls-lesson[data-lesson="${id}"]`;
 
 /** Opens a lesson by its link, starts it at 10x. */
 async function start(id) {
@@ -50,14 +50,7 @@ async function settle(ms) {
   await page.waitForFunction((t) => window.mqttlab.lessons.current.lab.sim.now >= t, t0 + ms);
 }
 
-/** What each client received so far: { client: ["topic=payload", ...] }. */
-function received() {
-  return page.evaluate(() => {
-    const out = {};
-    for (const m of window.mqttlab.lessons.current.watch.messages) (out[m.client] ??= []).push(`${m.topic}=${m.payload}${m.retain ? ' (retained)' : ''}`);
-    return out;
-  });
-}
+const received = () => lessonReceived(page);
 
 /** Fills the lesson's console and presses a button. */
 async function act(id, what, fields = {}) {
@@ -110,8 +103,7 @@ test('lesson 1: publish/subscribe goes through the broker, never from client to 
 test('lesson 2: the broker filters by topic: 2, 1, 0 receivers; every client can publish and subscribe', async () => {
   await start('topics');
   await played(1500);
-  const row = async (topic) => page.$eval(`${L('topics')} tr[data-topic="${topic}"]`, (tr) => [
-    tr.querySelector('[data-published]').textContent, tr.querySelector('[data-received]').textContent]);
+  const row = (topic) => topicCounts(page, 'topics', topic);
   assert.deepEqual(await row('home/kitchen/temperature'), ['1', '2']);
   assert.deepEqual(await row('home/garden/temperature'), ['1', '1']);
   assert.deepEqual(await row('home/kitchen/humidity'), ['1', '0']);
@@ -192,8 +184,7 @@ test('lesson 4: a late subscriber gets the retained message, not the earlier one
 test('lesson 5: under loss QoS 0 is lost, QoS 1 arrives twice, QoS 2 exactly once', async () => {
   await start('qos');
   await played(5000);
-  const row = async (topic) => page.$eval(`${L('qos')} tr[data-topic="${topic}"]`, (tr) => [
-    tr.querySelector('[data-published]').textContent, tr.querySelector('[data-received]').textContent]);
+  const row = (topic) => topicCounts(page, 'qos', topic);
   assert.deepEqual(await row('lab/qos0'), ['1', '0']);
   assert.deepEqual(await row('lab/qos1'), ['1', '2']);
   assert.deepEqual(await row('lab/qos2'), ['1', '1']);

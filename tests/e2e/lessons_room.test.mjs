@@ -15,6 +15,7 @@ import mqtt from 'mqtt';
 
 import { launchBrowser, openPage } from './browser.mjs';
 import { WS_URL, TCP_PORT, sleep, unexpectedErrors } from './mqtt_env.mjs';
+import { L, lessonReceived, topicCounts } from './lessons_env.mjs';
 
 let browser;
 let teacher;
@@ -41,7 +42,6 @@ after(async () => {
   await browser?.close();
 });
 
-const L = (id) => `.ls-lesson[data-lesson="${id}"]`;
 
 /** Opens a lesson, chooses the room, starts it; resolves once the clock runs (every client connected). */
 async function startOnRoom(id) {
@@ -61,13 +61,7 @@ async function played(ms = 0) {
   if (ms) await sleep(ms);
 }
 
-function received() {
-  return page.evaluate(() => {
-    const out = {};
-    for (const m of window.mqttlab.lessons.current.watch.messages) (out[m.client] ??= []).push(`${m.topic}=${m.payload}${m.retain ? ' (retained)' : ''}`);
-    return out;
-  });
-}
+const received = () => lessonReceived(page);
 
 /** Stops the current lesson's run and waits for its clean-up on the broker. */
 function stopAndClean() {
@@ -162,8 +156,7 @@ test('lesson 1 on the room: real packets on the diagram and the log; a student\'
 test('lesson 2 on the room: the real broker filters, 2, 1 and 0 receivers', async () => {
   await startOnRoom('topics');
   await played(1500);
-  const row = async (topic) => page.$eval(`${L('topics')} tr[data-topic="${topic}"]`, (tr) => [
-    tr.querySelector('[data-published]').textContent, tr.querySelector('[data-received]').textContent]);
+  const row = (topic) => topicCounts(page, 'topics', topic);
   assert.deepEqual(await row('home/kitchen/temperature'), ['1', '2']);
   assert.deepEqual(await row('home/garden/temperature'), ['1', '1']);
   assert.deepEqual(await row('home/kitchen/humidity'), ['1', '0']);
@@ -197,8 +190,7 @@ test('lesson 5 on the room: the connection cut after a PUBLISH is written: QoS 1
   await startOnRoom('qos');
   assert.match(await page.textContent(`${L('qos')} [data-ls-where-note]`), /cannot lose a packet it has written/);
   await played(3000);
-  const row = async (topic) => page.$eval(`${L('qos')} tr[data-topic="${topic}"]`, (tr) => [
-    tr.querySelector('[data-published]').textContent, tr.querySelector('[data-received]').textContent]);
+  const row = (topic) => topicCounts(page, 'qos', topic);
   assert.deepEqual(await row('lab/qos1'), ['1', '2'], 'QoS 1: the real broker passed it on twice');
   assert.deepEqual(await row('lab/qos2'), ['1', '1'], 'QoS 2: exactly once');
   // What the receiver got: the second QoS 1 copy is the sender's DUP resent after reconnecting.
